@@ -1,0 +1,62 @@
+"""Messages to conversations, pairs and training text; no torch, no HTTP here."""
+
+from corpus.build import (
+    CORPUS_FORMAT,
+    CORPUS_VERSION,
+    Corpus,
+    CorpusFormatError,
+    EmptyCorpusError,
+    build_corpus,
+    load_corpus,
+)
+from corpus.clean import clean_text
+from corpus.encoding import (
+    CONVERSATION_START,
+    END_OF_TURN,
+    MARKERS,
+    OTHER_TURN,
+    PERSONA_TURN,
+    encode_conversation,
+    encode_prompt,
+    encode_turn,
+    strip_markers,
+)
+from corpus.message import Message, MessageFormatError, read_messages, write_messages
+from corpus.pairs import Pair, PersonaNotFoundError, guess_persona, make_pairs
+from corpus.split import split_by_key
+from corpus.stats import CorpusStats
+from corpus.turns import DEFAULT_GAP, Turn, merge_turns, split_conversations
+
+__all__ = [
+    "CONVERSATION_START",
+    "CORPUS_FORMAT",
+    "CORPUS_VERSION",
+    "DEFAULT_GAP",
+    "END_OF_TURN",
+    "MARKERS",
+    "OTHER_TURN",
+    "PERSONA_TURN",
+    "Corpus",
+    "CorpusFormatError",
+    "CorpusStats",
+    "EmptyCorpusError",
+    "Message",
+    "MessageFormatError",
+    "Pair",
+    "PersonaNotFoundError",
+    "Turn",
+    "build_corpus",
+    "clean_text",
+    "encode_conversation",
+    "encode_prompt",
+    "encode_turn",
+    "guess_persona",
+    "load_corpus",
+    "make_pairs",
+    "merge_turns",
+    "read_messages",
+    "split_by_key",
+    "split_conversations",
+    "strip_markers",
+    "write_messages",
+]

@@ -1,0 +1,181 @@
+"""Build a corpus folder from messages, and load one back.
+
+A corpus folder holds (format `mimical.corpus`, version 1):
+- `corpus.json`: format, version, persona, settings and statistics;
+- `train.txt` / `val.txt`: the training text, conversations encoded with
+  `corpus.encoding` and concatenated;
+- `pairs.train.jsonl` / `pairs.val.jsonl`: one `Pair` record a line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from corpus.clean import clean_text
+from corpus.encoding import ENCODING_VERSION, encode_conversation
+from corpus.message import Message
+from corpus.pairs import (
+    DEFAULT_CONTEXT_TURNS,
+    Pair,
+    PersonaNotFoundError,
+    guess_persona,
+    make_pairs,
+)
+from corpus.split import split_by_key
+from corpus.stats import CorpusStats, compute_stats
+from corpus.turns import DEFAULT_GAP, merge_turns, split_conversations
+
+CORPUS_FORMAT = "mimical.corpus"
+CORPUS_VERSION = 1
+
+
+class CorpusFormatError(ValueError):
+    """The folder is not a corpus we can read."""
+
+
+class EmptyCorpusError(ValueError):
+    """The messages hold nothing the persona said in reply to anyone."""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A loaded corpus folder."""
+
+    persona: str
+    train_text: str
+    val_text: str
+    train_pairs: list[Pair]
+    val_pairs: list[Pair]
+    manifest: dict[str, object] = field(default_factory=dict)
+
+
+def build_corpus(
+    messages: Iterable[Message],
+    out_dir: str | Path,
+    me: str | None = None,
+    gap: timedelta = DEFAULT_GAP,
+    val_fraction: float = 0.1,
+    context_turns: int = DEFAULT_CONTEXT_TURNS,
+) -> Corpus:
+    """Clean, segment, pair and split messages, and write the corpus folder."""
+    cleaned = [
+        Message(m.thread_id, m.sender, m.sent_at, text)
+        for m in messages
+        if (text := clean_text(m.text))
+    ]
+    persona = me if me is not None else guess_persona(cleaned)
+    if not any(message.sender == persona for message in cleaned):
+        senders = sorted({message.sender for message in cleaned})
+        raise PersonaNotFoundError(
+            f"{persona!r} wrote none of these messages; senders are: "
+            + ", ".join(senders[:10])
+            + (" …" if len(senders) > 10 else "")
+        )
+
+    conversations = [merge_turns(c, persona) for c in split_conversations(cleaned, gap)]
+    with_persona = [
+        turns for turns in conversations if any(t.is_persona for t in turns)
+    ]
+    keys = [f"{t[0].sender}|{t[0].started_at}|{t[0].text[:40]}" for t in with_persona]
+    train_convs, val_convs = split_by_key(with_persona, keys, val_fraction)
+
+    train_pairs = [p for turns in train_convs for p in make_pairs(turns, context_turns)]
+    val_pairs = [p for turns in val_convs for p in make_pairs(turns, context_turns)]
+    if not train_pairs:
+        raise EmptyCorpusError(f"{persona!r} has no replies to train on")
+    train_text = "".join(encode_conversation(turns) for turns in train_convs)
+    val_text = "".join(encode_conversation(turns) for turns in val_convs)
+    stats = compute_stats(
+        cleaned,
+        persona,
+        len(conversations),
+        len(with_persona),
+        train_pairs,
+        val_pairs,
+        train_text,
+        val_text,
+    )
+    manifest = _manifest(persona, gap, val_fraction, context_turns, stats)
+    _write(Path(out_dir), manifest, train_text, val_text, train_pairs, val_pairs)
+    return Corpus(persona, train_text, val_text, train_pairs, val_pairs, manifest)
+
+
+def _manifest(
+    persona: str,
+    gap: timedelta,
+    val_fraction: float,
+    context_turns: int,
+    stats: CorpusStats,
+) -> dict[str, object]:
+    return {
+        "format": CORPUS_FORMAT,
+        "version": CORPUS_VERSION,
+        "encoding_version": ENCODING_VERSION,
+        "persona": persona,
+        "gap_minutes": gap.total_seconds() / 60,
+        "val_fraction": val_fraction,
+        "context_turns": context_turns,
+        "stats": stats.to_dict(),
+    }
+
+
+def _write(
+    out: Path,
+    manifest: dict[str, object],
+    train_text: str,
+    val_text: str,
+    train_pairs: list[Pair],
+    val_pairs: list[Pair],
+) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "train.txt").write_text(train_text, encoding="utf-8")
+    (out / "val.txt").write_text(val_text, encoding="utf-8")
+    for name, pairs in (
+        ("pairs.train.jsonl", train_pairs),
+        ("pairs.val.jsonl", val_pairs),
+    ):
+        with open(out / name, "w", encoding="utf-8") as lines:
+            for pair in pairs:
+                lines.write(json.dumps(pair.to_dict(), ensure_ascii=False) + "\n")
+    # Written last: a folder with corpus.json is a complete corpus.
+    (out / "corpus.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def _read_pairs(path: Path) -> list[Pair]:
+    with open(path, encoding="utf-8") as lines:
+        return [Pair.from_dict(json.loads(line)) for line in lines if line.strip()]
+
+
+def load_corpus(path: str | Path) -> Corpus:
+    """Read a corpus folder written by `build_corpus`."""
+    folder = Path(path)
+    try:
+        manifest = json.loads((folder / "corpus.json").read_text())
+    except FileNotFoundError:
+        raise CorpusFormatError(
+            f"{folder} has no corpus.json; build one with `mimical corpus`"
+        ) from None
+    except json.JSONDecodeError as error:
+        raise CorpusFormatError(f"{folder}/corpus.json is not JSON: {error}") from None
+    if (
+        manifest.get("format") != CORPUS_FORMAT
+        or manifest.get("version") != CORPUS_VERSION
+    ):
+        raise CorpusFormatError(
+            f"{folder} is not a {CORPUS_FORMAT} v{CORPUS_VERSION} folder"
+        )
+    try:
+        return Corpus(
+            persona=str(manifest["persona"]),
+            train_text=(folder / "train.txt").read_text(encoding="utf-8"),
+            val_text=(folder / "val.txt").read_text(encoding="utf-8"),
+            train_pairs=_read_pairs(folder / "pairs.train.jsonl"),
+            val_pairs=_read_pairs(folder / "pairs.val.jsonl"),
+            manifest=manifest,
+        )
+    except (OSError, KeyError, ValueError) as error:
+        raise CorpusFormatError(f"{folder}: incomplete corpus ({error})") from None

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Debian packages the tests need, installed only when missing (CI starts fresh).
+set -euo pipefail
+needed=()
+for pair in ; do
+  cmd=${pair%%:*}; pkg=${pair#*:}
+  command -v "$cmd" >/dev/null 2>&1 || needed+=("$pkg")
+done
+if ((${#needed[@]})); then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${needed[@]}"
+fi

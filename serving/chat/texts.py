@@ -1,0 +1,25 @@
+"""What the bot says, in one place, so every channel says the same."""
+
+GREETING = "Hi! Who would you like to talk to?"
+GREETING_HINT = "Type %show all to see the public personas, or %help."
+CHOOSE = "Who would you like to talk to? Type %show all to see the public personas."
+NO_PUBLIC = "There are no public personas yet."
+PUBLIC_LIST = "Public personas: {names}"
+UNKNOWN = (
+    "I don't know a persona called {name!r}. Type %show all to see the public ones."
+)
+NOT_READY = "{name} is still being built ({percent}% done). Try again in a few minutes."
+FAILED = "{name} could not be built. Its owner can try creating it again."
+PASSWORD_PROMPT = "This persona is password protected. Please enter a password."
+WRONG_PASSWORD = "That password is wrong. Try again, or type %restart to pick another."
+LOCKED = "Too many wrong passwords. Try again in {minutes} minutes, or type %restart."
+CHATTING = "You are now chatting with {name}. Type %restart to pick a new persona."
+GONE = "That persona is no longer available. Who would you like to talk to?"
+UNKNOWN_COMMAND = "I don't know the command {command}. Type %help."
+HELP = (
+    "Commands:\n"
+    "  %show all  list the public personas\n"
+    "  %restart   pick another persona\n"
+    "  %help      this help\n"
+    "Type a persona's name to talk to it."
+)

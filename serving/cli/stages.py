@@ -1,0 +1,183 @@
+"""Stage commands: each reads and writes a documented format, so each can be rerun."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+import corpus
+import scraper
+import training
+from corpus import Turn
+from serving.cli.errors import user_errors
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Message JSON-lines file to write.",
+)
+@click.option(
+    "--format",
+    "export_format",
+    default=None,
+    help="Force the export format instead of detecting it.",
+)
+def import_command(path: Path, output: Path, export_format: str | None) -> None:
+    """Read a chat export (folder or .zip) into Message JSON lines."""
+    with user_errors():
+        messages, report = scraper.import_export(path, format=export_format)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with open(output, "w", encoding="utf-8") as out:
+        corpus.write_messages(messages, out)
+    click.echo(
+        f"{report.messages} messages from {len(report.per_thread)} threads -> {output}"
+    )
+    click.echo("per thread:")
+    for thread, count in sorted(report.per_thread.items()):
+        click.echo(f"  {count:7d}  {thread}")
+    click.echo("per sender:")
+    for sender, count in sorted(report.per_sender.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {count:7d}  {sender}")
+    skipped = {reason: n for reason, n in report.skipped.items() if n}
+    if skipped:
+        click.echo("skipped:")
+        for reason, count in sorted(skipped.items()):
+            click.echo(f"  {count:7d}  {reason}")
+
+
+@click.command("corpus")
+@click.argument(
+    "messages", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Corpus folder to write.",
+)
+@click.option(
+    "--me",
+    default=None,
+    help="The persona's sender name (default: who is in every thread).",
+)
+@click.option(
+    "--gap-minutes",
+    default=30.0,
+    show_default=True,
+    help="A silence this long starts a new conversation.",
+)
+@click.option(
+    "--val-fraction",
+    default=0.1,
+    show_default=True,
+    help="Share of conversations held out for validation.",
+)
+def corpus_command(
+    messages: Path,
+    output: Path,
+    me: str | None,
+    gap_minutes: float,
+    val_fraction: float,
+) -> None:
+    """Turn Message JSON lines into pairs, training text and a held-out split."""
+    with user_errors():
+        built = corpus.build_corpus(
+            corpus.read_messages(messages),
+            output,
+            me=me,
+            gap=timedelta(minutes=gap_minutes),
+            val_fraction=val_fraction,
+        )
+    stats = built.manifest["stats"]
+    assert isinstance(stats, dict)
+    click.echo(f"persona: {built.persona}")
+    for name, value in stats.items():
+        click.echo(f"  {name}: {value}")
+
+
+@click.command("train")
+@click.argument(
+    "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Model folder to write (artifact + checkpoint).",
+)
+@click.option("--minutes", default=2.0, show_default=True, help="Training time budget.")
+@click.option(
+    "--resume", is_flag=True, help="Continue from the model folder's checkpoint."
+)
+@click.option("--max-steps", type=int, default=None, help="Stop after this many steps.")
+def train_command(
+    corpus_dir: Path, output: Path, minutes: float, resume: bool, max_steps: int | None
+) -> None:
+    """Train a persona model on a corpus folder."""
+    with user_errors():
+        config = training.TrainConfig(minutes=minutes, max_steps=max_steps)
+        with training.tqdm_progress("training") as progress:
+            result = training.train(
+                corpus_dir, output, config, resume=resume, on_progress=progress
+            )
+    click.echo(
+        f"validation: {result.val_bpc:.3f} bits/char after "
+        f"{result.chars_seen:,} chars in {result.wall_s:.0f} s -> {output}"
+    )
+
+
+@click.command("sample")
+@click.argument(
+    "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option("--prompt", default=None, help="One message to answer.")
+@click.option(
+    "--prompts",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="A file of prompts, one per line, each answered on its own.",
+)
+@click.option("--n", "count", default=1, show_default=True, help="Replies per prompt.")
+@click.option("--temperature", default=0.8, show_default=True)
+@click.option("--seed", type=int, default=None, help="Make sampling repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per reply.")
+def sample_command(
+    model_dir: Path,
+    prompt: str | None,
+    prompts: click.utils.LazyFile | None,
+    count: int,
+    temperature: float,
+    seed: int | None,
+    as_json: bool,
+) -> None:
+    """Answer prompts with a trained model."""
+    if (prompt is None) == (prompts is None):
+        raise click.UsageError("give exactly one of --prompt or --prompts")
+    lines = [prompt] if prompt is not None else [ln.rstrip("\n") for ln in prompts]
+    with user_errors():
+        model = training.PersonaModel.load(model_dir)
+        for index, text in enumerate(line for line in lines if line.strip()):
+            for k in range(count):
+                reply_seed = None if seed is None else seed + index * count + k
+                reply = model.reply(
+                    [Turn("user", False, text)],
+                    temperature=temperature,
+                    seed=reply_seed,
+                )
+                if as_json:
+                    record = {"prompt": text, "reply": reply}
+                    click.echo(json.dumps(record, ensure_ascii=False))
+                else:
+                    click.echo(f"> {text}\n{reply}\n")
+    sys.stdout.flush()

@@ -1,0 +1,67 @@
+"""Job runners: threads inside this process, or Celery workers elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Protocol
+
+from sqlalchemy import select
+
+from serving.jobs.build import build_persona
+from serving.models import Job, JobState
+from serving.services import Services
+
+log = logging.getLogger(__name__)
+
+
+class JobRunner(Protocol):
+    """Something that runs `build_persona(job_id)` eventually."""
+
+    def submit(self, job_id: int) -> None: ...
+
+
+class ThreadRunner:
+    """One background thread: training is CPU-bound, so one job at a time."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mimical-job")
+        self.futures: dict[int, Future[None]] = {}
+
+    def submit(self, job_id: int) -> None:
+        """Queue a job to run in this process."""
+        self.futures[job_id] = self._pool.submit(self._run, job_id)
+
+    def _run(self, job_id: int) -> None:
+        try:
+            build_persona(self.services, job_id)
+        except Exception:  # already logged and recorded on the job
+            log.debug("job %s ended with an error", job_id)
+
+    def resume_unfinished(self) -> list[int]:
+        """Queue again the jobs a previous process left queued or running."""
+        with self.services.db.session() as session:
+            ids = list(
+                session.scalars(
+                    select(Job.id).where(
+                        Job.state.in_([JobState.QUEUED, JobState.RUNNING])
+                    )
+                )
+            )
+        for job_id in ids:
+            self.submit(job_id)
+        return ids
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop taking jobs; wait for the running one if asked."""
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)
+
+
+def make_runner(services: Services) -> JobRunner:
+    """The runner `MIMICAL_JOBS` names."""
+    if services.config.jobs == "celery":
+        from serving.jobs.celery_app import CeleryRunner
+
+        return CeleryRunner(services)
+    return ThreadRunner(services)

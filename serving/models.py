@@ -1,0 +1,162 @@
+"""The persistent state: personas, jobs, chat sessions, webhook events seen."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """The current time, aware UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every database (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return (
+            value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        )
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every table."""
+
+
+class PersonaStatus(enum.StrEnum):
+    PENDING = "pending"
+    TRAINING = "training"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class JobState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class ChatState(enum.StrEnum):
+    CHOOSING = "choosing"
+    AWAITING_PASSWORD = "awaiting_password"
+    CHATTING = "chatting"
+
+
+class Persona(Base):
+    """A chatbot built from someone's history."""
+
+    __tablename__ = "personas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    # Lower-cased name: unique, so "Romeo" and "romeo" are the same persona.
+    name_key: Mapped[str] = mapped_column(String(80), unique=True, index=True)
+    public: Mapped[bool] = mapped_column(default=False)
+    password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
+    manage_token_hash: Mapped[str | None] = mapped_column(String(255), default=None)
+    status: Mapped[PersonaStatus] = mapped_column(
+        Enum(PersonaStatus, native_enum=False, length=16), default=PersonaStatus.PENDING
+    )
+    artifact_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    jobs: Mapped[list[Job]] = relationship(
+        back_populates="persona", cascade="all, delete-orphan"
+    )
+
+    @property
+    def protected(self) -> bool:
+        """Whether chatting needs a password."""
+        return self.password_hash is not None
+
+
+class Job(Base):
+    """One persona-building run; restartable from its checkpoint."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    persona_id: Mapped[int] = mapped_column(
+        ForeignKey("personas.id", ondelete="CASCADE")
+    )
+    state: Mapped[JobState] = mapped_column(
+        Enum(JobState, native_enum=False, length=16), default=JobState.QUEUED
+    )
+    progress: Mapped[float] = mapped_column(default=0.0)
+    stage: Mapped[str] = mapped_column(String(40), default="queued")
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # What the job reads: a folder or file under MIMICAL_HOME/uploads, and options.
+    source: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    checkpoint_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow
+    )
+
+    persona: Mapped[Persona] = relationship(back_populates="jobs")
+
+
+class ChatSession(Base):
+    """One user on one channel: whom they talk to and what was said lately."""
+
+    __tablename__ = "chat_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(128))
+    state: Mapped[ChatState] = mapped_column(
+        Enum(ChatState, native_enum=False, length=24), default=ChatState.CHOOSING
+    )
+    persona_id: Mapped[int | None] = mapped_column(
+        ForeignKey("personas.id", ondelete="SET NULL"), default=None
+    )
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Recent turns, oldest first: [{"persona": bool, "text": str}, ...]
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow
+    )
+
+    persona: Mapped[Persona | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("channel", "user_id"),)
+
+
+class SeenEvent(Base):
+    """A platform message id already handled, so retries never double-reply."""
+
+    __tablename__ = "seen_events"
+
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
