@@ -1,0 +1,216 @@
+"""Facebook "Download Your Information" Messenger export, HTML flavour.
+
+Two generations: before 2018, `html/messages.htm` (or `messages/<n>.html`) with
+`div.thread > div.message` whose header holds `span.user` and `span.meta` and
+whose text is in the `<p>` after it; from 2018, `messages/inbox/<thread>/
+message_N.html` with one block per message. Facebook's class names change with
+every release, so messages are found by shape instead: an element whose first
+child is a short name and whose last child is a date. Times have minute (old) or
+second (new) resolution, so document order breaks ties.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from operator import itemgetter
+from pathlib import PurePosixPath
+
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
+
+from corpus.message import Message
+from scraper.clock import LocalClock
+from scraper.errors import MalformedExportError
+from scraper.files import ExportFiles
+from scraper.options import ImportOptions, Reader
+from scraper.report import ImportReport
+from scraper.system import notice_reason
+
+NAME = "facebook-html"
+_THREAD_FILE = re.compile(r"(?:^|/)(?P<thread>[^/]+)/message_(?P<n>\d+)\.html$")
+_OLD_FILE = re.compile(r"(?:^|/)(?:messages\.htm|messages/\d+\.html)$")
+_STAMP = re.compile(
+    r"(?:[A-Za-z]+, )?(?P<date>[A-Za-z0-9 ,]+?),?(?: at)? "
+    r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?\s?(?:[AaPp]\.?[Mm]\.?)?)"
+    r"(?: (?P<zone>UTC(?:[+-]\d{1,2}(?::?\d{2})?)?|[A-Z]{2,5}))?"
+)
+_DATES = ("%d %B %Y", "%B %d %Y", "%d %b %Y", "%b %d %Y")
+_TIMES = ("%H:%M", "%H:%M:%S", "%I:%M%p", "%I:%M:%S%p")
+_ZONES = {"GMT": 0, "BST": 1, "CET": 1, "CEST": 2, "EST": -5, "EDT": -4,
+          "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7}  # fmt: skip
+_MEDIA_TAGS = ("img", "video", "audio")
+
+
+def claim(files: ExportFiles, names: list[str], forced: bool) -> list[str]:
+    """`message_N.html` in thread folders, and the old `messages.htm`."""
+    if forced:
+        return [name for name in names if name.lower().endswith((".htm", ".html"))]
+    return [n for n in names if _THREAD_FILE.search(n) or _OLD_FILE.search(n)]
+
+
+def read(
+    files: ExportFiles, names: list[str], report: ImportReport, options: ImportOptions
+) -> Iterator[Message]:
+    """Every kept message, thread by thread, each thread in time order."""
+    threads: dict[str, list[str]] = {}
+    for name in names:
+        match = _THREAD_FILE.search(name)
+        key = match["thread"] if match else name
+        threads.setdefault(key, []).append(name)
+    for key in sorted(threads):
+        entries: list[tuple[datetime, int, Message]] = []
+        for name in sorted(threads[key], key=_file_number, reverse=True):
+            report.files += 1
+            is_thread_file = name != key
+            for thread, found in _read_file(files, name, options, report).items():
+                thread_id = key if is_thread_file else thread
+                for sent_at, sender, text in found:
+                    message = Message(thread_id, sender, sent_at, text)
+                    entries.append((sent_at, len(entries), message))
+        entries.sort(key=itemgetter(0, 1))
+        for _, _, message in entries:
+            report.kept(message)
+            yield message
+
+
+def _file_number(name: str) -> int:
+    match = re.search(r"(\d+)\.html?$", name)
+    return int(match[1]) if match else 0
+
+
+def _read_file(
+    files: ExportFiles, name: str, options: ImportOptions, report: ImportReport
+) -> dict[str, list[tuple[datetime, str, str]]]:
+    """Each thread of one file: its kept (time, sender, text), oldest first."""
+    where = files.where(name)
+    try:
+        markup = files.read_bytes(name).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise MalformedExportError(f"{where}: not UTF-8 text") from None
+    with warnings.catch_warnings():
+        # A file that holds only "http:" or a file name is still just a bad export.
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(markup, "html.parser")
+    clock = LocalClock(options.timezone)
+    threads: dict[str, list[tuple[datetime, str, str]]] = {}
+    blocks = list(_blocks(soup, clock))
+    if not blocks and (_THREAD_FILE.search(name) or not soup.get_text().strip()):
+        raise MalformedExportError(
+            f"{where}: no messages (a name, a text and a date in one block); "
+            "expected a Messenger thread page"
+        )
+    for container, sent_at, sender, text, media in blocks:
+        thread = _thread_name(container, name)
+        if media:
+            report.attachments["media"] += media
+        if not text:
+            report.skip("media-only" if media else "empty")
+        elif notice_reason(sender, text):
+            report.skip("system")
+        else:
+            threads.setdefault(thread, []).append((sent_at, sender, text))
+    for found in threads.values():
+        if len(found) > 1 and found[0][0] > found[-1][0]:
+            found.reverse()  # newest first, as Facebook writes them
+    return threads
+
+
+def _blocks(
+    soup: BeautifulSoup, clock: LocalClock
+) -> Iterator[tuple[Tag | None, datetime, str, str, int]]:
+    """(thread container, time, sender, text, media count) of every message block."""
+    for element in soup.find_all(True):
+        children = [child for child in element.children if isinstance(child, Tag)]
+        if len(children) < 2:
+            continue
+        last = children[-1].get_text(" ", strip=True)
+        if len(last) > 64 or not any(ch.isdigit() for ch in last):
+            continue
+        sent_at = _stamp(last, clock)
+        sender = children[0].get_text(" ", strip=True)
+        if sent_at is None or not sender or len(sender) > 100:
+            continue
+        content = children[1:-1]
+        container = element.parent
+        if not content and container is not None:
+            # Before 2018 the header sits alone in div.message; the text follows
+            # in <p> siblings, and div.thread holds the messages.
+            content = _following_paragraphs(container)
+            container = container.parent
+        text = "\n".join(
+            part for part in (_text(tag) for tag in content) if part
+        ).strip()
+        media = sum(len(tag.find_all(_MEDIA_TAGS)) for tag in content)
+        yield container, sent_at, sender, text, media
+
+
+def _following_paragraphs(message: Tag) -> list[Tag]:
+    found = []
+    for sibling in message.next_siblings:
+        if isinstance(sibling, Tag):
+            if sibling.name != "p":
+                break
+            found.append(sibling)
+    return found
+
+
+def _text(tag: Tag) -> str:
+    """A content element's text, without the reactions list Facebook puts in it."""
+    for reactions in tag.find_all("ul"):
+        reactions.extract()
+    return tag.get_text("\n", strip=True)
+
+
+def _thread_name(container: Tag | None, name: str) -> str:
+    """Old exports: the participants line that opens div.thread; else the file."""
+    if container is not None:
+        for child in container.children:
+            if isinstance(child, str) and child.strip():
+                words = re.sub(r"\W+", "-", child.strip().lower()).strip("-")
+                return "html-" + words[:80]
+            if isinstance(child, Tag):
+                break
+    return "html-" + PurePosixPath(name).stem
+
+
+def _stamp(text: str, clock: LocalClock) -> datetime | None:
+    """The UTC time of one of Facebook's date lines, or None if it is not one."""
+    match = _STAMP.fullmatch(text.replace("\u202f", " ").replace("\u00a0", " "))
+    if not match:
+        return None
+    date = " ".join(match["date"].replace(",", " ").split())
+    time = re.sub(r"[\s.]", "", match["time"]).upper()
+    for date_format in _DATES:
+        for time_format in _TIMES:
+            try:
+                naive = datetime.strptime(
+                    f"{date} {time}", f"{date_format} {time_format}"
+                )
+            except ValueError:
+                continue
+            return _in_zone(naive, match["zone"], clock)
+    return None
+
+
+def _in_zone(naive: datetime, zone: str | None, clock: LocalClock) -> datetime | None:
+    """UTC from an explicit `UTC+01`/`PDT`, else from the user's zone."""
+    if zone is None:
+        return clock.to_utc(naive)
+    if zone in _ZONES:
+        hours, minutes = _ZONES[zone], 0
+    else:
+        digits = re.sub(r"\D", "", zone)
+        hours = int(digits[:-2] if len(digits) > 2 else digits or 0)
+        minutes = int(digits[-2:]) if len(digits) > 2 else 0
+        if "-" in zone:
+            hours, minutes = -hours, -minutes
+    try:
+        offset = timezone(timedelta(hours=hours, minutes=minutes))
+        return naive.replace(tzinfo=offset).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+READER = Reader(NAME, claim, read)

@@ -1,0 +1,203 @@
+"""Facebook "Download Your Information" Messenger export, JSON flavour.
+
+Each thread is a folder `messages/<box>/<thread>/` holding `message_1.json`,
+`message_2.json`… with the newest messages first; strings carry the latin-1
+mojibake. A thread is read whole (all its files), sorted, then handed on, so memory
+is bounded by the largest thread rather than by the export.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from operator import attrgetter
+
+from corpus.message import Message
+from scraper.errors import MalformedExportError
+from scraper.files import ExportFiles
+from scraper.options import ImportOptions, Reader
+from scraper.report import ImportReport
+from scraper.system import (
+    MEDIA_KEYS,
+    MEDIA_KINDS,
+    NOTICES,
+    notice_reason,
+    system_reason,
+)
+from scraper.text import fix_mojibake
+
+NAME = "facebook-json"
+_THREAD_FILE = re.compile(
+    r"(?:^|/)(?:(?P<box>[^/]+)/)?(?P<thread>[^/]+)/message_(?P<n>\d+)\.json$"
+)
+REQUEST_BOXES = frozenset({"message_requests", "filtered_threads"})
+_SENT_AT = attrgetter("sent_at")
+_BOX_ORDER = ("inbox", "archived_threads", "e2ee_cutover")
+# Keys of a plain text message; one with any other key takes the careful path.
+_PLAIN_KEYS = frozenset(
+    {
+        "sender_name",
+        "timestamp_ms",
+        "content",
+        "type",
+        "is_geoblocked_for_viewer",
+        "is_unsent",
+        "reactions",
+        "is_unsent_image_by_messenger_kid_parent",
+        "is_taken_down",
+        "bumped_message_metadata",
+    }
+)
+
+
+def claim(files: ExportFiles, names: list[str], forced: bool) -> list[str]:
+    """The `message_N.json` files inside thread folders."""
+    return [name for name in names if _THREAD_FILE.search(name)]
+
+
+def thread_files(names: list[str]) -> dict[tuple[str, str], list[str]]:
+    """The files of each (box, thread), oldest file (highest N) first.
+
+    Threads split across the parts of a multi-zip export are merged by key.
+    """
+    found: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for name in names:
+        match = _THREAD_FILE.search(name)
+        if match:
+            key = (match["box"] or "inbox", match["thread"])
+            found.setdefault(key, []).append((int(match["n"]), name))
+    ordered = sorted(
+        found,
+        key=lambda key: (
+            _BOX_ORDER.index(key[0]) if key[0] in _BOX_ORDER else len(_BOX_ORDER),
+            key,
+        ),
+    )
+    return {
+        key: [name for _, name in sorted(found[key], reverse=True)] for key in ordered
+    }
+
+
+def read(
+    files: ExportFiles, names: list[str], report: ImportReport, options: ImportOptions
+) -> Iterator[Message]:
+    """Every kept message, thread by thread, each thread in time order."""
+    for (box, thread_id), members in thread_files(names).items():
+        if box in REQUEST_BOXES and not options.include_requests:
+            for name in members:
+                report.files += 1
+                report.skip("message request", len(_messages(files, name)))
+            continue
+        messages: list[Message] = []
+        for name in members:
+            report.files += 1
+            messages.extend(_read_file(files, name, thread_id, report))
+        messages.sort(key=_SENT_AT)  # stable: same-millisecond order is kept
+        report.kept_many(thread_id, messages)
+        yield from messages
+
+
+def _messages(files: ExportFiles, name: str) -> list[object]:
+    """The `messages` list of one file, or a named error."""
+    where = files.where(name)
+    try:
+        document = json.loads(files.read_bytes(name).decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise MalformedExportError(f"{where}: not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise MalformedExportError(
+            f"{where}: not valid JSON ({error.msg} at line {error.lineno}); "
+            "expected a Messenger thread file"
+        ) from None
+    except RecursionError:
+        raise MalformedExportError(f"{where}: JSON nested too deeply") from None
+    messages = document.get("messages") if isinstance(document, dict) else None
+    if not isinstance(messages, list):
+        raise MalformedExportError(
+            f"{where}: expected a JSON object with a 'messages' list"
+        )
+    return messages
+
+
+def _read_file(
+    files: ExportFiles, name: str, thread_id: str, report: ImportReport
+) -> list[Message]:
+    """The kept messages of one file, oldest first.
+
+    This loop is the import's hot path (a big export has millions of messages):
+    a plain text message takes the first branch, which only checks what it
+    must; anything else goes through `_classify`.
+    """
+    where = files.where(name)
+    kept: list[Message] = []
+    people: dict[str, tuple[str, tuple[str, ...]]] = {}  # raw name -> fixed, prefixes
+    plain_keys, fix, to_date = _PLAIN_KEYS, fix_mojibake, datetime.fromtimestamp
+    for raw in reversed(_messages(files, name)):
+        if type(raw) is not dict:
+            raise MalformedExportError(f"{where}: a message is not a JSON object")
+        stamp = raw.get("timestamp_ms")
+        if type(stamp) is not int:
+            raise MalformedExportError(
+                f"{where}: a message has no integer 'timestamp_ms'"
+            )
+        sender, content = raw.get("sender_name"), raw.get("content")
+        if (
+            raw.keys() <= plain_keys
+            and type(content) is str
+            and content
+            and type(sender) is str
+            and sender
+            and raw.get("type", "Generic") == "Generic"
+            and not raw.get("is_unsent")
+        ):
+            person = people.get(sender)
+            if person is None:
+                fixed = fix(sender)
+                person = people[sender] = (fixed, (*NOTICES, fixed + " ", "You "))
+            sender = person[0]
+            text = content if content.isascii() else fix(content)
+            if text.startswith(person[1]) and notice_reason(sender, text):
+                report.skip("system")
+                continue
+        else:
+            found = _classify(raw, report)
+            if found is None:
+                continue
+            sender, text = found
+        try:
+            sent_at = to_date(stamp / 1000, UTC)
+        except (OverflowError, ValueError, OSError):
+            raise MalformedExportError(
+                f"{where}: timestamp_ms {stamp} is not a date"
+            ) from None
+        kept.append(Message(thread_id, sender, sent_at, text))
+    return kept
+
+
+def _classify(raw: dict[str, object], report: ImportReport) -> tuple[str, str] | None:
+    """(sender, text) of a message off the plain path, or None once counted."""
+    for key in MEDIA_KEYS.intersection(raw):
+        items = raw[key]
+        report.attachments[MEDIA_KINDS[key]] += (
+            len(items) if isinstance(items, list) else 1
+        )
+    if raw.get("is_unsent"):
+        report.skip("unsent")
+        return None
+    sender = raw.get("sender_name")
+    if not isinstance(sender, str) or not sender:
+        report.skip("no sender")
+        return None
+    sender = fix_mojibake(sender)
+    content = raw.get("content")
+    text = fix_mojibake(content) if isinstance(content, str) else ""
+    reason = system_reason(raw, sender, text)
+    if reason:
+        report.skip(reason)
+        return None
+    return sender, text
+
+
+READER = Reader(NAME, claim, read)

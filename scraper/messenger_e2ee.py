@@ -1,0 +1,116 @@
+"""Messenger's end-to-end-encrypted chats export (2024 onward).
+
+Since personal chats became end-to-end encrypted, Facebook's download no longer
+holds them; Messenger exports them itself, one JSON file per conversation,
+`{participants, threadName, messages: [{senderName, text, timestamp, isUnsent,
+media, reactions, type}]}`, beside a `media/` folder. A file is one conversation,
+read whole.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from operator import itemgetter
+from pathlib import PurePosixPath
+
+from corpus.message import Message
+from scraper.errors import MalformedExportError
+from scraper.files import ExportFiles
+from scraper.options import ImportOptions, Reader
+from scraper.report import ImportReport
+from scraper.system import notice_reason
+from scraper.text import fix_mojibake
+
+NAME = "messenger-e2ee"
+_TEXT_TYPES = frozenset({None, "text", "link", "share"})
+
+
+def claim(files: ExportFiles, names: list[str], forced: bool) -> list[str]:
+    """`.json` files that open with a `threadName` (or any `.json` when forced)."""
+    found = []
+    for name in names:
+        if not name.lower().endswith(".json") or "/media/" in f"/{name}":
+            continue
+        if forced or b'"threadName"' in files.head(name, 8192):
+            found.append(name)
+    return found
+
+
+def read(
+    files: ExportFiles, names: list[str], report: ImportReport, options: ImportOptions
+) -> Iterator[Message]:
+    """Every kept message of each conversation, in time order."""
+    for name in names:
+        report.files += 1
+        thread_id = "e2ee-" + PurePosixPath(name).stem
+        kept = sorted(_read_file(files, name, thread_id, report), key=itemgetter(0))
+        for _, message in kept:
+            report.kept(message)
+            yield message
+
+
+def _read_file(
+    files: ExportFiles, name: str, thread_id: str, report: ImportReport
+) -> list[tuple[int, Message]]:
+    where = files.where(name)
+    try:
+        document = json.loads(files.read_bytes(name).decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise MalformedExportError(f"{where}: not UTF-8 text") from None
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise MalformedExportError(
+            f"{where}: not valid JSON ({error}); expected a Messenger "
+            "end-to-end-encrypted chat export"
+        ) from None
+    messages = document.get("messages") if isinstance(document, dict) else None
+    if not isinstance(messages, list):
+        raise MalformedExportError(
+            f"{where}: expected a JSON object with 'threadName' and a 'messages' list"
+        )
+    kept = []
+    for raw in messages:
+        if not isinstance(raw, dict):
+            raise MalformedExportError(f"{where}: a message is not a JSON object")
+        stamp = raw.get("timestamp")
+        if type(stamp) is not int:
+            raise MalformedExportError(f"{where}: a message has no integer 'timestamp'")
+        media = raw.get("media")
+        if isinstance(media, list) and media:
+            report.attachments["media"] += len(media)
+        reason = _skip_reason(raw)
+        if reason:
+            report.skip(reason)
+            continue
+        sender = fix_mojibake(raw["senderName"])
+        text = fix_mojibake(raw["text"])
+        if notice_reason(sender, text):
+            report.skip("system")
+            continue
+        try:
+            sent_at = datetime.fromtimestamp(stamp / 1000, UTC)
+        except (OverflowError, ValueError, OSError):
+            raise MalformedExportError(
+                f"{where}: timestamp {stamp} is not a date"
+            ) from None
+        kept.append((stamp, Message(thread_id, sender, sent_at, text)))
+    return kept
+
+
+def _skip_reason(raw: dict[str, object]) -> str | None:
+    """Why a message is not kept, before its text is looked at."""
+    if raw.get("isUnsent"):
+        return "unsent"
+    sender, text = raw.get("senderName"), raw.get("text")
+    if not isinstance(sender, str) or not sender:
+        return "no sender"
+    if not isinstance(text, str) or not text.strip():
+        return "media-only" if raw.get("media") else "empty"
+    kind = raw.get("type")
+    if kind is not None and (not isinstance(kind, str) or kind not in _TEXT_TYPES):
+        return "system"
+    return None
+
+
+READER = Reader(NAME, claim, read)
