@@ -1,0 +1,54 @@
+"""Vocabulary, the character LSTM, its training loop, generation and artifacts.
+
+Knows nothing of where artifacts are stored, of Flask, SQL or S3; loads no pickles.
+"""
+
+from training.artifact import (
+    ARTIFACT_FORMAT,
+    ARTIFACT_VERSION,
+    artifact_figures,
+    artifact_persona,
+    load_model,
+    read_artifact,
+    read_manifest,
+    save_artifact,
+)
+from training.config import ModelConfig, TrainConfig, auto_model_config
+from training.errors import ArtifactError, ConfigError, TrainingError
+from training.evaluate import evaluate, format_eval_table
+from training.generate import EMPTY_REPLY, PersonaModel
+from training.model import CharLSTM
+from training.ngram import KneserNey
+from training.progress import TrainProgress, tqdm_progress
+from training.sampling import next_token_probs
+from training.train import TrainResult, train
+from training.vocab import Vocabulary
+
+__all__ = [
+    "ARTIFACT_FORMAT",
+    "ARTIFACT_VERSION",
+    "EMPTY_REPLY",
+    "ArtifactError",
+    "CharLSTM",
+    "KneserNey",
+    "ConfigError",
+    "ModelConfig",
+    "PersonaModel",
+    "TrainConfig",
+    "TrainProgress",
+    "TrainResult",
+    "TrainingError",
+    "Vocabulary",
+    "artifact_figures",
+    "artifact_persona",
+    "auto_model_config",
+    "evaluate",
+    "format_eval_table",
+    "load_model",
+    "next_token_probs",
+    "read_artifact",
+    "read_manifest",
+    "save_artifact",
+    "tqdm_progress",
+    "train",
+]

@@ -1,0 +1,42 @@
+"""Text to tensors: the training and validation ids, cut into contiguous streams."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from corpus import Corpus
+from training.config import TrainConfig
+from training.errors import TrainingError
+from training.vocab import Vocabulary
+
+
+def pick_device(name: str) -> torch.device:
+    """A GPU when present and asked for with "auto", else the CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def make_streams(ids: Tensor, batch: int, min_len: int) -> Tensor:
+    """Cut a 1-D id tensor into at most `batch` contiguous rows of >= min_len ids."""
+    rows = max(1, min(batch, len(ids) // min_len))
+    length = len(ids) // rows
+    return ids[: rows * length].view(rows, length)  # (B, L)
+
+
+def split_ids(
+    corpus: Corpus, vocab: Vocabulary, config: TrainConfig
+) -> tuple[Tensor, Tensor]:
+    """Train and validation ids; a train tail is held back when val_text is empty."""
+    train = torch.tensor(vocab.encode(corpus.train_text), dtype=torch.long)
+    val = torch.tensor(vocab.encode(corpus.val_text), dtype=torch.long)
+    if len(val) < 2:
+        cut = len(train) - max(2, int(len(train) * config.val_fraction))
+        train, val = train[:cut], train[cut:]
+    if len(train) < config.seq_len + 2:
+        raise TrainingError(
+            f"the corpus has {len(train)} training characters; at least "
+            f"{config.seq_len + 2} are needed (or use a shorter seq_len)"
+        )
+    return train, val
