@@ -25,8 +25,9 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 install: $(VENV)/.installed ## create .venv and install mimical-bot
 
-run: install ## build the demo persona (first run only) and chat with it
-	$(BIN)/mimical demo
+run: install ## build the demo persona (first run only), then serve the web chat
+	$(BIN)/mimical demo --no-chat
+	$(BIN)/mimical serve
 
 test: $(VENV)/.installed-test ## install what the tests need, lint, run the whole suite
 	bash scripts/install-system-deps.sh

@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+import logging
 
-from flask import Flask, jsonify
+from flask import Flask
 
-from serving.chat import ChatEngine
+from serving.api import EXTENSION, AppState, register_api
+from serving.channels import register_channels
+from serving.chat import ChatEngine, GenerationOptions
+from serving.chat.engine import Prepared
 from serving.config import Config
 from serving.jobs import make_runner
+from serving.metrics import REPLIES
 from serving.model_cache import ModelCache
-from serving.services import Services, open_services
+from serving.services import open_services
+
+log = logging.getLogger(__name__)
 
 
-def create_app(config: Config | None = None) -> Flask:
-    """Build the web app; nothing is read or opened before this is called."""
+class MeteredChatEngine(ChatEngine):
+    """The chat engine, counting the messages it answers per channel."""
+
+    def prepare(self, channel: str, user_id: str, text: str) -> Prepared:
+        REPLIES.labels(channel).inc()
+        return super().prepare(channel, user_id, text)
+
+
+def create_app(config: Config | None = None, *, start_jobs: bool = True) -> Flask:
+    """Build the web app; nothing is read or opened before this is called.
+
+    With the in-process runner, jobs a previous server left unfinished are queued
+    again here (`start_jobs=False` leaves them, for tools that only inspect).
+    """
     services = open_services(config)
     app = Flask(__name__)
     app.config.update(
@@ -23,24 +41,26 @@ def create_app(config: Config | None = None) -> Flask:
     )
     cache = ModelCache(services.storage, services.config.home / "cache")
     runner = make_runner(services)
-    app.extensions["mimical"] = AppState(
-        services, runner, cache, ChatEngine(services.db, cache.get)
+    engine = MeteredChatEngine(
+        services.db, cache.get, GenerationOptions.from_config(services.config)
     )
+    app.extensions[EXTENSION] = AppState(services, runner, cache, engine)
 
-    @app.get("/healthz")
-    def healthz() -> Any:
-        return jsonify(status="ok")
+    register_api(app)
+    register_channels(app)
 
+    if start_jobs and services.config.jobs == "thread":
+        resumed = runner.resume_unfinished()
+        if resumed:
+            log.info("resuming unfinished jobs %s", resumed)
     return app
 
 
-class AppState:
-    """What request handlers reach through `app.extensions["mimical"]`."""
+def shutdown_app(app: Flask, wait: bool = False) -> None:
+    """Stop the app's job runner and close its database connections."""
+    state: AppState = app.extensions[EXTENSION]
+    state.runner.shutdown(wait=wait)
+    state.services.db.dispose()
 
-    def __init__(
-        self, services: Services, runner: Any, cache: ModelCache, engine: ChatEngine
-    ) -> None:
-        self.services = services
-        self.runner = runner
-        self.cache = cache
-        self.engine = engine
+
+__all__ = ["AppState", "MeteredChatEngine", "create_app", "shutdown_app"]

@@ -39,6 +39,7 @@ class Config:
     train_minutes: float = 2.0
     max_upload_mb: int = 512
     log_format: str = "auto"
+    reply_max_chars: int = 300  # longest persona reply, in characters
 
     def __post_init__(self) -> None:
         home = Path(self.home)
@@ -66,6 +67,7 @@ class Config:
         try:
             train_minutes = float(env.get("MIMICAL_TRAIN_MINUTES", "2"))
             max_upload_mb = int(env.get("MIMICAL_MAX_UPLOAD_MB", "512"))
+            reply_max_chars = int(env.get("MIMICAL_REPLY_MAX_CHARS", "300"))
         except ValueError as error:
             raise ConfigError(f"bad number in the environment: {error}") from None
         return cls(
@@ -84,6 +86,7 @@ class Config:
             train_minutes=train_minutes,
             max_upload_mb=max_upload_mb,
             log_format=env.get("MIMICAL_LOG_FORMAT", "auto"),
+            reply_max_chars=reply_max_chars,
         )
 
     def with_secret_key(self) -> Config:

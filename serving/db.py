@@ -7,11 +7,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from serving.models import Base
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The revision whose schema equals what `create_all` made before migrations existed.
+BASELINE_REVISION = "0001"
+# Any fixed number: PostgreSQL servers starting together migrate one at a time.
+_MIGRATION_LOCK = 0x6D696D6963616C
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -42,8 +48,13 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_schema(self) -> None:
-        """Bring the schema up to date (idempotent)."""
-        Base.metadata.create_all(self.engine)
+        """Bring the schema up to date with the Alembic migrations (idempotent)."""
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+                )
+            upgrade(connection)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -59,3 +70,20 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def alembic_config(connection: Connection) -> AlembicConfig:
+    """An Alembic config that runs our migrations on this connection."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(connection: Connection, revision: str = "head") -> None:
+    """Migrate to `revision`; a database made before migrations is adopted first."""
+    config = alembic_config(connection)
+    tables = set(inspect(connection).get_table_names())
+    if "personas" in tables and "alembic_version" not in tables:
+        command.stamp(config, BASELINE_REVISION)
+    command.upgrade(config, revision)

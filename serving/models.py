@@ -87,6 +87,10 @@ class Persona(Base):
     )
     artifact_key: Mapped[str | None] = mapped_column(String(255), default=None)
     figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Other sites whose pages may embed this persona's web chat widget.
+    embed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Keep web chat conversations for the owner to export (off unless they ask).
+    store_conversations: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     jobs: Mapped[list[Job]] = relationship(
@@ -118,6 +122,11 @@ class Job(Base):
     # What the job reads: a folder or file under MIMICAL_HOME/uploads, and options.
     source: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     checkpoint_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    # Who runs it ("host:pid:nonce") and when it last said so: a job whose runner
+    # died is taken over, one whose runner lives is left alone.
+    worker: Mapped[str | None] = mapped_column(String(160), default=None)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow
@@ -160,3 +169,20 @@ class SeenEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class StoredMessage(Base):
+    """A web chat message kept because the persona's owner turned storing on."""
+
+    __tablename__ = "stored_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    persona_id: Mapped[int] = mapped_column(
+        ForeignKey("personas.id", ondelete="CASCADE"), index=True
+    )
+    # A digest of the visitor's session, never the session id itself.
+    conversation: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    from_persona: Mapped[bool] = mapped_column()
+    text: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

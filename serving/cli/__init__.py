@@ -9,6 +9,7 @@ import click
 from serving.cli.chat import chat_command
 from serving.cli.demo import demo_command
 from serving.cli.personas import create_command, personas_group
+from serving.cli.server import serve_command, worker_command
 from serving.cli.stages import (
     corpus_command,
     import_command,
@@ -44,6 +45,8 @@ for command in (
     personas_group,
     chat_command,
     demo_command,
+    serve_command,
+    worker_command,
 ):
     main.add_command(command)
 

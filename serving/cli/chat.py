@@ -12,6 +12,7 @@ from serving.chat import ChatEngine, Reply
 from serving.cli.errors import user_errors
 from serving.model_cache import ModelCache
 from serving.models import ChatSession
+from serving.personas import get_persona
 from serving.services import Services, open_services
 
 CHANNEL = "terminal"
@@ -30,6 +31,9 @@ def _show(replies: list[Reply], speaker: str) -> None:
 
 def run_chat(services: Services, name: str | None, as_json: bool) -> None:
     """Chat on the terminal until end of input (or `%quit`)."""
+    if name is not None:
+        with services.db.session() as session:
+            get_persona(session, name)  # an unknown name is a usage error here
     engine = make_engine(services)
     user_id = f"{CHANNEL}-{uuid.uuid4().hex}"
     interactive = sys.stdin.isatty() and not as_json

@@ -48,11 +48,11 @@ def ensure_demo_persona(services: Services, minutes: float) -> str:
             job = session.get(Job, pending)
             assert job is not None
             job.state = JobState.QUEUED
-    job = build_with_progress(
+    outcome = build_with_progress(
         services, pending, f"building the demo persona {DEMO_NAME}"
     )
-    if job.state != JobState.SUCCEEDED:
-        raise UserError(f"the demo persona could not be built: {job.error}")
+    if not outcome.succeeded:
+        raise UserError(f"the demo persona could not be built: {outcome.error}")
     return DEMO_NAME
 
 

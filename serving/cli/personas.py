@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 from tqdm import tqdm
@@ -15,8 +17,17 @@ from serving.personas import delete_persona, get_persona, list_personas
 from serving.services import Services, open_services
 
 
-def build_with_progress(services: Services, job_id: int, label: str) -> Job:
-    """Run a job in the foreground with a progress bar; return the finished job."""
+@dataclass(frozen=True)
+class BuildOutcome:
+    """How a foreground build ended."""
+
+    succeeded: bool
+    error: str | None
+    figures: dict[str, Any]
+
+
+def build_with_progress(services: Services, job_id: int, label: str) -> BuildOutcome:
+    """Run a job in the foreground with a progress bar; say how it ended."""
     with tqdm(
         total=100,
         desc=label,
@@ -35,7 +46,9 @@ def build_with_progress(services: Services, job_id: int, label: str) -> Job:
     with services.db.session() as session:
         job = session.get(Job, job_id)
         assert job is not None
-        return job
+        return BuildOutcome(
+            job.state == JobState.SUCCEEDED, job.error, dict(job.persona.figures)
+        )
 
 
 def read_password(password_stdin: bool) -> str | None:
@@ -89,10 +102,10 @@ def create_command(
             "minutes": minutes,
         }
         registration = register_persona(services.db, name, public, password, source)
-    job = build_with_progress(services, registration.job_id, f"building {name}")
-    if job.state != JobState.SUCCEEDED:
-        raise UserError(f"could not build {name}: {job.error}")
-    figures = job.persona.figures
+    outcome = build_with_progress(services, registration.job_id, f"building {name}")
+    if not outcome.succeeded:
+        raise UserError(f"could not build {name}: {outcome.error}")
+    figures = outcome.figures
     click.echo(
         f"{registration.persona_name} is ready "
         f"(validation {figures.get('val_bpc', float('nan')):.3f} bits/char)."

@@ -127,10 +127,14 @@ def train_command(
     """Train a persona model on a corpus folder."""
     with user_errors():
         config = training.TrainConfig(minutes=minutes, max_steps=max_steps)
-        with training.tqdm_progress("training") as progress:
-            result = training.train(
-                corpus_dir, output, config, resume=resume, on_progress=progress
-            )
+        loaded = corpus.load_corpus(corpus_dir)  # fail before the progress bar shows
+        result = training.train(
+            loaded,
+            output,
+            config,
+            resume=resume,
+            on_progress=training.tqdm_progress("training"),
+        )
     click.echo(
         f"validation: {result.val_bpc:.3f} bits/char after "
         f"{result.chars_seen:,} chars in {result.wall_s:.0f} s -> {output}"

@@ -6,10 +6,9 @@ import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol
 
-from sqlalchemy import select
-
 from serving.jobs.build import build_persona
-from serving.models import Job, JobState
+from serving.jobs.lease import unfinished_jobs
+from serving.logs import request_id_var
 from serving.services import Services
 
 log = logging.getLogger(__name__)
@@ -19,6 +18,8 @@ class JobRunner(Protocol):
     """Something that runs `build_persona(job_id)` eventually."""
 
     def submit(self, job_id: int) -> None: ...
+    def resume_unfinished(self) -> list[int]: ...
+    def shutdown(self, wait: bool = True) -> None: ...
 
 
 class ThreadRunner:
@@ -34,6 +35,7 @@ class ThreadRunner:
         self.futures[job_id] = self._pool.submit(self._run, job_id)
 
     def _run(self, job_id: int) -> None:
+        request_id_var.set(None)  # pool threads are reused: start every job clean
         try:
             build_persona(self.services, job_id)
         except Exception:  # already logged and recorded on the job
@@ -41,14 +43,7 @@ class ThreadRunner:
 
     def resume_unfinished(self) -> list[int]:
         """Queue again the jobs a previous process left queued or running."""
-        with self.services.db.session() as session:
-            ids = list(
-                session.scalars(
-                    select(Job.id).where(
-                        Job.state.in_([JobState.QUEUED, JobState.RUNNING])
-                    )
-                )
-            )
+        ids = unfinished_jobs(self.services.db)
         for job_id in ids:
             self.submit(job_id)
         return ids

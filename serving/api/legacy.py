@@ -1,0 +1,76 @@
+"""The original mimical-bot endpoints, as thin aliases over the registry.
+
+`getModel` takes the password in a JSON body, never in the query string (query
+strings end up in access logs), and failed attempts are rate-limited per client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from serving.api.errors import BadRequest, Forbidden, NotFound, TooManyAttempts
+from serving.api.state import app_state
+from serving.models import Persona, PersonaStatus
+from serving.personas import check_password, find_persona, list_personas
+
+bp = Blueprint("legacy", __name__)
+
+
+@bp.get("/getPublicChatbots")
+def public_chatbots() -> Response:
+    """The names of the public personas, as the original API listed them."""
+    with app_state().services.db.session() as session:
+        return jsonify([p.name for p in list_personas(session, public_only=True)])
+
+
+@bp.get("/getPublicModel")
+def public_model() -> Response:
+    """The model of a public persona without a password."""
+    if "password" in request.args:
+        raise BadRequest("never put a password in a URL; POST it to /getModel")
+    name = request.args.get("chatbotName", "")
+    with app_state().services.db.session() as session:
+        persona = find_persona(session, name) if name else None
+        if persona is None or not persona.public:
+            raise NotFound(f"no public persona is called {name!r}")
+        if persona.protected:
+            raise Forbidden("this persona is password protected; POST to /getModel")
+        return jsonify(_model(persona))
+
+
+@bp.post("/getModel")
+def model() -> Response:
+    """The model of a persona, given its password (rate-limited per client)."""
+    if "password" in request.args:
+        raise BadRequest("never put a password in a URL; send it in the JSON body")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("chatbotName"), str):
+        raise BadRequest('send JSON {"chatbotName": ..., "password": ...}')
+    name, password = body["chatbotName"], body.get("password") or ""
+    if not isinstance(password, str):
+        raise BadRequest("`password` must be a string")
+    state = app_state()
+    key = f"{request.remote_addr}|{' '.join(name.split()).casefold()}"
+    wait = state.password_limiter.retry_after(key)
+    if wait:
+        raise TooManyAttempts("too many wrong passwords; try again later", wait)
+    with state.services.db.session() as session:
+        persona = find_persona(session, name)
+        if persona is None:
+            raise NotFound(f"no persona is called {name!r}")
+        if not check_password(persona, password):
+            state.password_limiter.failed(key)
+            raise Forbidden("wrong password")
+        state.password_limiter.succeeded(key)
+        return jsonify(_model(persona))
+
+
+def _model(persona: Persona) -> dict[str, Any]:
+    ready = persona.status == PersonaStatus.READY
+    return {
+        "chatbotName": persona.name,
+        "status": persona.status.value,
+        "model": persona.artifact_key if ready else None,
+    }
