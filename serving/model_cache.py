@@ -6,7 +6,9 @@ safe across threads.
 
 from __future__ import annotations
 
+import shutil
 import threading
+import uuid
 from collections import OrderedDict
 from pathlib import Path
 
@@ -46,12 +48,17 @@ class ModelCache:
                 if model is not None:
                     self.hits += 1
                     return model
-            model = PersonaModel.load(self._fetch(artifact_key))
-            with self._lock:
+            try:
+                model = PersonaModel.load(self._fetch(artifact_key))
+            except BaseException:
+                with self._lock:
+                    self._loading.pop(artifact_key, None)
+                raise
+            with self._lock:  # publish and release in one step: no second loader
                 self.misses += 1
                 self._models[artifact_key] = model
-                self._evict()
                 self._loading.pop(artifact_key, None)
+                self._evict()
             return model
 
     def forget(self, artifact_key: str) -> None:
@@ -64,7 +71,18 @@ class ModelCache:
             return self.storage.local_path(artifact_key)
         local = self.download_dir / artifact_key
         if not (local / "manifest.json").exists():
-            self.storage.get_tree(artifact_key, local)
+            # Download beside it and rename, so another process sharing this folder
+            # never reads a half-written tree.
+            staging = local.with_name(f".{local.name}.{uuid.uuid4().hex}.tmp")
+            try:
+                self.storage.get_tree(artifact_key, staging)
+                local.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    staging.rename(local)
+                except OSError:  # another process got there first
+                    pass
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
         return local
 
     def _evict(self) -> None:
@@ -74,4 +92,16 @@ class ModelCache:
 
     def total_bytes(self) -> int:
         """Memory held by the cached models' parameters."""
-        return sum(model.nbytes for model in self._models.values())
+        return sum(model_bytes(model) for model in self._models.values())
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def __contains__(self, artifact_key: object) -> bool:
+        with self._lock:
+            return artifact_key in self._models
+
+
+def model_bytes(model: PersonaModel) -> int:
+    """Bytes held by a model's weights (what eviction budgets for)."""
+    return sum(p.numel() * p.element_size() for p in model.model.parameters())

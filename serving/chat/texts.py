@@ -23,3 +23,5 @@ HELP = (
     "  %help      this help\n"
     "Type a persona's name to talk to it."
 )
+EMPTY = "Say something and I will answer."
+ATTACHMENT = "I can only read text for now. Could you say it in words?"

@@ -1,0 +1,180 @@
+"""Answering outside the request: a bounded queue, batched generation, send threads.
+
+The webhook only records and queues; it answers Meta at once, so Meta never
+redelivers because the bot was slow. Generation threads take up to `max_batch`
+queued messages of distinct users and let each persona model answer all of them in
+one batched pass (a char-LSTM step costs about the same for one conversation as for
+fifty). Replies go out on a separate pool of send threads, so a slow Send API never
+stalls generation. One user's messages are answered one at a time, in order: a user
+stays "busy" from the moment their message is taken until its replies are sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from serving.channels.messenger_events import EventKind, MessengerEvent
+from serving.channels.messenger_send import MessengerOutput, send_replies, send_typing
+from serving.chat import ChatEngine, Prepared, Reply, texts
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "messenger"
+MAX_PENDING = 2000
+MAX_BATCH = 64
+SEND_THREADS = 8
+
+
+@dataclass
+class _Task:
+    event: MessengerEvent
+    queued_at: float = field(default_factory=time.monotonic)
+
+
+class QueueFullError(RuntimeError):
+    """Too many messages are waiting; the platform should try again later."""
+
+
+class MessengerWorkers:
+    """Generation threads and send threads serving one process's webhook."""
+
+    def __init__(
+        self,
+        engine: ChatEngine,
+        output: MessengerOutput,
+        generators: int = 1,
+        max_pending: int = MAX_PENDING,
+        max_batch: int = MAX_BATCH,
+        send_threads: int = SEND_THREADS,
+        on_idle: Callable[[], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.output = output
+        self.max_pending = max_pending
+        self.max_batch = max_batch
+        self.on_idle = on_idle
+        self._pending: deque[_Task] = deque()
+        self._busy: set[str] = set()
+        self._in_flight = 0
+        self._changed = threading.Condition()
+        self._closing = False
+        self._senders = ThreadPoolExecutor(send_threads, "messenger-send")
+        self._threads = [
+            threading.Thread(target=self._run, name=f"messenger-gen-{n}", daemon=True)
+            for n in range(generators)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, events: list[MessengerEvent]) -> None:
+        """Queue events for answering; `QueueFullError` if there is no room."""
+        with self._changed:
+            if len(self._pending) + len(events) > self.max_pending:
+                raise QueueFullError(f"{len(self._pending)} messages already waiting")
+            self._pending.extend(_Task(event) for event in events)
+            self._changed.notify_all()
+
+    def wait_idle(self, timeout_s: float = 10.0) -> bool:
+        """Block until every queued message is answered (for tests and shutdown)."""
+        deadline = time.monotonic() + timeout_s
+        with self._changed:
+            while self._pending or self._in_flight:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(left)
+        return True
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Finish what is queued, then stop the threads."""
+        self.wait_idle(timeout_s)
+        with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+        for thread in self._threads:
+            thread.join(timeout_s)
+        self._senders.shutdown(wait=True)
+
+    def _take(self) -> list[_Task] | None:
+        """Up to `max_batch` tasks of distinct, idle users, oldest first."""
+        with self._changed:
+            while True:
+                if self._closing:
+                    return None
+                batch, users = [], set()
+                for task in self._pending:
+                    user = task.event.user_id
+                    if user in self._busy or user in users:
+                        continue
+                    batch.append(task)
+                    users.add(user)
+                    if len(batch) == self.max_batch:
+                        break
+                if batch:
+                    for task in batch:
+                        self._pending.remove(task)
+                    self._busy |= users
+                    self._in_flight += len(batch)
+                    return batch
+                self._changed.wait()
+
+    def _done(self, user_id: str) -> None:
+        with self._changed:
+            self._busy.discard(user_id)
+            self._in_flight -= 1
+            self._changed.notify_all()
+
+    def _run(self) -> None:
+        while (batch := self._take()) is not None:
+            handed: set[str] = set()  # users whose replies a send thread now owns
+            try:
+                self._answer(batch, handed)
+            except Exception:  # the job boundary of a background thread
+                log.exception("answering %d Messenger messages failed", len(batch))
+                for task in batch:
+                    if task.event.user_id not in handed:
+                        self._done(task.event.user_id)
+            if self.on_idle is not None and not self._pending:
+                self.on_idle()
+
+    def _answer(self, batch: list[_Task], handed: set[str]) -> None:
+        """Rules for every message, one model pass, then hand replies to senders."""
+        steps = [self._prepare(task.event) for task in batch]
+        typing: dict[str, Future[None]] = {}
+        for task, step in zip(batch, steps, strict=True):
+            if step.generation is not None:
+                user = task.event.user_id
+                typing[user] = self._senders.submit(send_typing, self.output, user)
+        pending = [s.generation for s in steps if s.generation is not None]
+        texts_written = self.engine.generate(pending)
+        self.engine.finish_batch(pending, texts_written)
+        written = iter(texts_written)  # in the order of `pending`
+        for task, step in zip(batch, steps, strict=True):
+            replies = list(step.replies)
+            if step.generation is not None:
+                replies.append(Reply(next(written)))
+            user = task.event.user_id
+            future = self._senders.submit(self._send, user, replies, typing.get(user))
+            handed.add(user)
+            future.add_done_callback(lambda _f, user=user: self._done(user))
+
+    def _prepare(self, event: MessengerEvent) -> Prepared:
+        if event.kind == EventKind.ATTACHMENT:
+            return Prepared((Reply(texts.ATTACHMENT),))
+        return self.engine.prepare(CHANNEL, event.user_id, event.text)
+
+    def _send(
+        self, user_id: str, replies: list[Reply], typing: Future[None] | None
+    ) -> None:
+        try:
+            if typing is not None:
+                typing.result()  # the indicator must not arrive after the reply
+            send_replies(self.output, user_id, replies)
+        except Exception:  # the job boundary of a send thread
+            log.exception("sending to Messenger user %s failed", user_id)
