@@ -1,0 +1,170 @@
+"""The owner's side of web chat: embedding origins, storing, exporting conversations.
+
+Every route needs the persona's manage token as `Authorization: Bearer TOKEN`;
+errors are the API's JSON errors (`serving.api.errors`).
+Visitors' conversations are kept only after the owner turned storing on, and the
+export in `messages` format is the same Message JSON lines the corpus stage reads,
+so real visitors' chats can become training data.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from corpus import Message, write_messages
+from serving.api.errors import BadRequest, NotFound, Unauthorized
+from serving.channels.web_origins import OriginError, normalize_origins
+from serving.models import Persona, StoredMessage
+from serving.personas import check_manage_token, find_persona
+
+VISITOR = "visitor"
+
+api = Blueprint("web_api", __name__, url_prefix="/api/personas")
+
+
+@api.after_request
+def ask_for_bearer(response: Response) -> Response:
+    """A 401 says which credentials to send (RFC 6750)."""
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="mimical"'
+    return response
+
+
+@contextmanager
+def owned_persona(name: str) -> Iterator[tuple[Session, Persona]]:
+    """The persona, in a database session, if the bearer token manages it."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send the manage token as 'Authorization: Bearer TOKEN'")
+    db = current_app.extensions["mimical"].services.db
+    with db.session() as session:
+        persona = find_persona(session, name)
+        if persona is None:
+            raise NotFound(f"no persona is called {name!r}")
+        if not check_manage_token(persona, token.strip()):
+            raise Unauthorized("this token does not manage this persona")
+        yield session, persona
+
+
+def _settings(persona: Persona) -> dict[str, Any]:
+    return {
+        "persona": persona.name,
+        "embed_origins": list(persona.embed_origins or []),
+        "store_conversations": bool(persona.store_conversations),
+    }
+
+
+@api.get("/<name>/web")
+def get_web_settings(name: str) -> Any:
+    """Which sites may embed the persona and whether conversations are kept."""
+    with owned_persona(name) as (_session, persona):
+        return jsonify(_settings(persona))
+
+
+@api.patch("/<name>/web")
+def update_web_settings(name: str) -> Any:
+    """Change `embed_origins` and/or `store_conversations`."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not body.keys() <= {
+        "embed_origins",
+        "store_conversations",
+    }:
+        raise BadRequest("send a JSON object with embed_origins, store_conversations")
+    store = body.get("store_conversations")
+    if store is not None and not isinstance(store, bool):
+        raise BadRequest("store_conversations must be true or false")
+    origins = None
+    if "embed_origins" in body:
+        try:
+            origins = normalize_origins(body["embed_origins"])
+        except OriginError as error:
+            raise BadRequest(str(error)) from None
+    with owned_persona(name) as (_session, persona):
+        if origins is not None:
+            persona.embed_origins = origins
+        if store is not None:
+            persona.store_conversations = store
+        return jsonify(_settings(persona))
+
+
+@api.get("/<name>/conversations")
+def export_conversations(name: str) -> Any:
+    """The stored conversations: JSON, or `?format=messages` Message JSON lines."""
+    kind = request.args.get("format", "json")
+    if kind not in ("json", "messages"):
+        raise BadRequest("format must be json or messages")
+    with owned_persona(name) as (session, persona):
+        rows = list(
+            session.scalars(
+                select(StoredMessage)
+                .where(StoredMessage.persona_id == persona.id)
+                .order_by(StoredMessage.id)
+            )
+        )
+        if kind == "messages":
+            return _as_messages(persona.name, rows)
+        return jsonify(persona=persona.name, conversations=_grouped(rows))
+
+
+@api.delete("/<name>/conversations")
+def delete_conversations(name: str) -> Any:
+    """Forget every stored conversation of the persona."""
+    with owned_persona(name) as (session, persona):
+        result = session.execute(
+            delete(StoredMessage).where(StoredMessage.persona_id == persona.id)
+        )
+        return jsonify(deleted=result.rowcount)  # type: ignore[attr-defined]
+
+
+def _grouped(rows: list[StoredMessage]) -> list[dict[str, Any]]:
+    """Messages grouped by conversation, each in the order it was said."""
+    conversations: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        conversation = conversations.setdefault(
+            row.conversation,
+            {
+                "id": row.conversation,
+                "channel": row.channel,
+                "started_at": row.sent_at.isoformat(),
+                "messages": [],
+            },
+        )
+        conversation["messages"].append(
+            {
+                "from": "persona" if row.from_persona else VISITOR,
+                "text": row.text,
+                "sent_at": row.sent_at.isoformat(),
+            }
+        )
+    return list(conversations.values())
+
+
+def _as_messages(persona: str, rows: list[StoredMessage]) -> Response:
+    out = io.StringIO()
+    write_messages(
+        (
+            Message(
+                f"{row.channel}-{row.conversation}",
+                persona if row.from_persona else VISITOR,
+                row.sent_at,
+                row.text,
+            )
+            for row in rows
+        ),
+        out,
+    )
+    filename = re.sub(r"[^A-Za-z0-9._-]+", "_", persona) + "-web.jsonl"
+    return Response(
+        out.getvalue(),
+        mimetype="application/x-ndjson",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
