@@ -14,3 +14,17 @@ def fix_mojibake(text: str) -> str:
         return text.encode("latin-1").decode("utf-8")
     except UnicodeError:
         return text
+
+
+def facebook_mojibake(value: object) -> object:
+    """The inverse of `fix_mojibake`, deep: how Facebook writes every string.
+
+    Used to build exports that look exactly like Facebook's (the sample, fixtures).
+    """
+    if isinstance(value, str):
+        return value.encode("utf-8").decode("latin-1")
+    if isinstance(value, list):
+        return [facebook_mojibake(item) for item in value]
+    if isinstance(value, dict):
+        return {key: facebook_mojibake(item) for key, item in value.items()}
+    return value

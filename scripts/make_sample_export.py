@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from scraper.text import facebook_mojibake
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO / ".." / "shared" / "data" / "tinyshakespeare.txt"
 DEFAULT_OUTPUT = REPO / "serving" / "demo" / "sample_export"
@@ -218,17 +220,6 @@ def _record(sender: str, content: str, clock: list[float]) -> dict[str, object]:
     return {key: value for key, value in record.items() if value != ""}
 
 
-def facebook_encoded(value: object) -> object:
-    """Every string as Facebook writes it: each UTF-8 byte as one latin-1 char."""
-    if isinstance(value, str):
-        return value.encode("utf-8").decode("latin-1")
-    if isinstance(value, list):
-        return [facebook_encoded(item) for item in value]
-    if isinstance(value, dict):
-        return {key: facebook_encoded(item) for key, item in value.items()}
-    return value
-
-
 def write_export(source: Path, output: Path) -> Counter[str]:
     """Write the export under `output/messages/inbox`; return a few figures."""
     rng = random.Random(SEED)
@@ -261,7 +252,7 @@ def write_export(source: Path, output: Path) -> Counter[str]:
                 "thread_path": f"inbox/{folder}",
                 "magic_words": [],
             }
-            text = json.dumps(facebook_encoded(document), indent=2)
+            text = json.dumps(facebook_mojibake(document), indent=2)
             bom = "\ufeff" if thread.partner == BOM_THREAD and number == 1 else ""
             path = inbox / folder / f"message_{number}.json"
             path.write_text(bom + text + "\n", encoding="utf-8")

@@ -3,7 +3,6 @@ https://www.messenger.com, and the real API in a thread, shared by this package.
 
 from __future__ import annotations
 
-import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,27 +10,17 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from serving import create_app
 from serving.app import shutdown_app
 from serving.config import Config
 from tests.conftest import REPO, SAMPLE_EXPORT
+from tests.local_http import CHROMIUM, CHROMIUM_FLAGS, serving_in_thread
 from tests.standins.messenger_history import generate_history
 from tests.standins.messenger_site import MessengerSite
 from tests.standins.selfsigned import make_certificate
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; never a downloaded browser
 EXTENSION_DIR = REPO / "extension"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @dataclass
@@ -56,7 +45,7 @@ class World:
 @pytest.fixture(scope="package")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """Stand-in site (HTTPS), API server and browser, started once for the package."""
-    if not CHROMIUM.exists():
+    if not Path(CHROMIUM).exists():
         pytest.fail("no /usr/bin/chromium: run scripts/install-system-deps.sh")
     from playwright.sync_api import sync_playwright
 
@@ -75,45 +64,42 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             train_minutes=0.03,
         )
         app = create_app(config)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, args=(0.05,))
-        thread.start()
         site_port = site_url.rsplit(":", 1)[1]
         args = [
-            *FLAGS,
+            *CHROMIUM_FLAGS,
             f"--disable-extensions-except={EXTENSION_DIR}",
             f"--load-extension={EXTENSION_DIR}",
             f"--host-resolver-rules=MAP www.messenger.com 127.0.0.1:{site_port}",
         ]
         try:
-            with sync_playwright() as playwright:
-                context = playwright.chromium.launch_persistent_context(
-                    str(root / "profile"),
-                    executable_path=str(CHROMIUM),
-                    channel="chromium",  # the new headless mode, which runs extensions
-                    headless=True,
-                    args=args,
-                    ignore_https_errors=True,
-                )
-                try:
-                    worker = (
-                        context.service_workers[0]
-                        if context.service_workers
-                        else context.wait_for_event("serviceworker")
+            with serving_in_thread(app) as server:
+                with sync_playwright() as playwright:
+                    context = playwright.chromium.launch_persistent_context(
+                        str(root / "profile"),
+                        executable_path=str(CHROMIUM),
+                        # The new headless mode, which runs extensions.
+                        channel="chromium",
+                        headless=True,
+                        args=args,
+                        ignore_https_errors=True,
                     )
-                    yield World(
-                        site,
-                        f"http://127.0.0.1:{server.server_port}",
-                        app,
-                        context,
-                        worker,
-                        worker.url.split("/")[2],
-                    )
-                finally:
-                    context.close()
+                    try:
+                        worker = (
+                            context.service_workers[0]
+                            if context.service_workers
+                            else context.wait_for_event("serviceworker")
+                        )
+                        yield World(
+                            site,
+                            f"http://127.0.0.1:{server.server_port}",
+                            app,
+                            context,
+                            worker,
+                            worker.url.split("/")[2],
+                        )
+                    finally:
+                        context.close()
         finally:
-            server.shutdown()
-            thread.join(5)
             shutdown_app(app, wait=True)
 
 

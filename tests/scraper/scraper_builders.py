@@ -6,19 +6,10 @@ import json
 import zipfile
 from pathlib import Path
 
+from scraper.text import facebook_mojibake
+
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_EXPORT = REPO / "serving" / "demo" / "sample_export"
-
-
-def facebook_encoded(value: object) -> object:
-    """Strings as Facebook writes them: each UTF-8 byte as one latin-1 character."""
-    if isinstance(value, str):
-        return value.encode("utf-8").decode("latin-1")
-    if isinstance(value, list):
-        return [facebook_encoded(item) for item in value]
-    if isinstance(value, dict):
-        return {key: facebook_encoded(item) for key, item in value.items()}
-    return value
 
 
 def fb_message(
@@ -51,7 +42,7 @@ def write_fb_thread(
         "title": thread,
         "thread_path": f"{box}/{thread}",
     }
-    text = json.dumps(facebook_encoded(document), indent=2)
+    text = json.dumps(facebook_mojibake(document), indent=2)
     path = folder / f"message_{number}.json"
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
     return path

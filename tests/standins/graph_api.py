@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, jsonify, request
-from werkzeug.serving import WSGIRequestHandler, make_server
+
+from tests.local_http import serving_in_thread
 
 VERSION = "v25.0"
 PAGE_TOKEN = "standin-page-token"
@@ -97,13 +98,6 @@ class SendCall:
         return [q["payload"] for q in message.get("quick_replies") or []]
 
 
-class _QuietHandler(WSGIRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as graph.facebook.com allows
-
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        """No access log: the benchmark sends thousands of calls."""
-
-
 class GraphStandIn:
     """The stand-in's state; `app` is its WSGI app, `serve()` runs it on a port."""
 
@@ -151,19 +145,8 @@ class GraphStandIn:
     @contextmanager
     def serve(self, port: int = 0) -> Iterator[str]:
         """Run on 127.0.0.1 in a thread; yield the Graph base URL (with version)."""
-        server = make_server(
-            "127.0.0.1", port, self.app, threaded=True, request_handler=_QuietHandler
-        )
-        thread = threading.Thread(
-            target=server.serve_forever, args=(0.05,), daemon=True
-        )
-        thread.start()
-        try:
+        with serving_in_thread(self.app, port=port, keep_alive=True) as server:
             yield f"http://127.0.0.1:{server.server_port}/{self.version}"
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(5)
 
     def _authorized(self) -> bool:
         header = request.headers.get("Authorization", "")

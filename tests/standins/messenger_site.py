@@ -10,7 +10,6 @@ security-checkpoint mode. Over HTTP or HTTPS (a certificate made at test time), 
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -21,8 +20,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Flask, Response, abort, redirect, request
-from werkzeug.serving import make_server
 
+from tests.local_http import serving_in_thread
 from tests.standins.messenger_history import (
     OWNER,
     StandinMessage,
@@ -89,18 +88,8 @@ class MessengerSite:
         if isinstance(tls, Path):
             tls = make_certificate(tls, ("www.messenger.com", "*.messenger.com"))
         context = (str(tls.cert), str(tls.key)) if tls else None
-        server = make_server(
-            "127.0.0.1", 0, self.app, threaded=True, ssl_context=context
-        )
-        thread = threading.Thread(
-            target=server.serve_forever, args=(0.05,), daemon=True
-        )
-        thread.start()
-        try:
+        with serving_in_thread(self.app, ssl_context=context) as server:
             yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_port}"
-        finally:
-            server.shutdown()
-            thread.join(5)
 
     # -- the app ---------------------------------------------------------------
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask
 from simple_websocket import Client, ConnectionClosed
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from serving.app import create_app, shutdown_app
 from serving.channels.web import LIMITS_KEY
@@ -30,32 +27,10 @@ from serving.models import PersonaStatus
 from serving.personas import create_persona, find_persona
 from serving.services import Services
 from serving.storage import new_artifact_key
+from tests.local_http import serving_in_thread
 from tests.serving.channels.tiny_persona import tiny_artifact
 
 PASSWORD = "let-me-in"
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """No access log lines in the test output."""
-
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-
-@contextmanager
-def serving_in_thread(app: Any) -> Iterator[BaseWSGIServer]:
-    """Serve a WSGI app on 127.0.0.1 (a free port) until the block ends."""
-    server = make_server(
-        "127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler
-    )
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @dataclass

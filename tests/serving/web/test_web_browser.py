@@ -10,18 +10,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from serving.channels.web_limits import WebLimits
 from serving.chat import texts
+from tests.local_http import CHROMIUM, CHROMIUM_FLAGS
 from tests.serving.web.conftest import World
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +19,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_FLAGS
+        )
         yield launched
         launched.close()
 
