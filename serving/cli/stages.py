@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
@@ -14,6 +15,18 @@ import scraper
 import training
 from corpus import Turn
 from serving.cli.errors import user_errors
+
+
+def _check_timezone(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> str | None:
+    """Refuse an unknown zone name before any file is read."""
+    if value is not None:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise click.BadParameter(f"unknown time zone {value!r}") from None
+    return value
 
 
 @click.command("import")
@@ -28,13 +41,37 @@ from serving.cli.errors import user_errors
 @click.option(
     "--format",
     "export_format",
+    type=click.Choice(scraper.FORMATS),
     default=None,
     help="Force the export format instead of detecting it.",
 )
-def import_command(path: Path, output: Path, export_format: str | None) -> None:
+@click.option(
+    "--include-requests",
+    is_flag=True,
+    help="Also read Facebook's message_requests/ (skipped by default).",
+)
+@click.option(
+    "--timezone",
+    callback=_check_timezone,
+    default=None,
+    help="Zone of exports that write local times (WhatsApp, Facebook HTML), "
+    "e.g. Europe/Paris; default UTC.",
+)
+def import_command(
+    path: Path,
+    output: Path,
+    export_format: str | None,
+    include_requests: bool,
+    timezone: str | None,
+) -> None:
     """Read a chat export (folder or .zip) into Message JSON lines."""
     with user_errors():
-        messages, report = scraper.import_export(path, format=export_format)
+        messages, report = scraper.import_export(
+            path,
+            format=export_format,
+            include_requests=include_requests,
+            timezone=timezone,
+        )
     output.parent.mkdir(parents=True, exist_ok=True)
     with open(output, "w", encoding="utf-8") as out:
         corpus.write_messages(messages, out)
