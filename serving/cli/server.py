@@ -24,7 +24,7 @@ def _config() -> Config:
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option("--port", default=5000, show_default=True, help="Port to listen on.")
 @click.option("--debug", is_flag=True, help="Reload on code changes; show tracebacks.")
 def serve_command(host: str, port: int, debug: bool) -> None:
     """Serve the web app, API and chat channels (jobs run per MIMICAL_JOBS).
