@@ -23,17 +23,7 @@ from serving.db import Database
 from serving.models import SeenEvent, utcnow
 from tests.serving.channels import payloads
 from tests.serving.channels.conftest import APP_SECRET, close_app, wait_answered
-from tests.serving.channels.postgres import postgres_server
 from tests.standins.graph_api import GraphStandIn
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A PostgreSQL server for this run (skipped where none can run)."""
-    with postgres_server() as url:
-        if url is None:
-            pytest.skip("no PostgreSQL server can run here")
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
