@@ -11,5 +11,5 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || needed+=(postgresql)
 if ((${#needed[@]})); then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${needed[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${needed[@]}"
 fi

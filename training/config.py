@@ -98,9 +98,9 @@ class TrainConfig(_FromDict):
     checkpoint_seconds: float = 60.0
     seed: int = 1337
     device: str = "auto"  # "auto" (a GPU when present), "cpu", "cuda", "cuda:1"...
-    # torch CPU threads (process-wide); None: torch's choice, one per core. Measured
-    # on 2 cores: 2 threads train 1.7x faster than 1 on an idle machine, but 2-4x
-    # slower while other jobs compete for the cores; then 1 is the better setting.
+    # torch CPU threads (process-wide). None: the cores other jobs leave idle (at
+    # least 1). Measured on 2 cores: 2 threads train 1.7x faster than 1 on an idle
+    # machine, but 2-10x slower than 1 while other jobs keep a core busy.
     num_threads: int | None = None
 
     def __post_init__(self) -> None:

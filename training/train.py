@@ -21,7 +21,7 @@ from corpus import Corpus, load_corpus
 from training.artifact import save_artifact
 from training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from training.config import ModelConfig, TrainConfig, auto_model_config
-from training.data import make_streams, pick_device, split_ids
+from training.data import make_streams, pick_device, pick_threads, split_ids
 from training.errors import ConfigError
 from training.model import CharLSTM, State
 from training.plot import save_loss_curve
@@ -143,8 +143,8 @@ def train(
     config = config or TrainConfig()
     out = Path(out_dir)
     device = pick_device(config.device)
-    if config.num_threads:
-        torch.set_num_threads(config.num_threads)
+    if device.type == "cpu":
+        torch.set_num_threads(pick_threads(config.num_threads))
     checkpoint = load_checkpoint(out) if resume else None
     run = _Run()
     if checkpoint is None:
@@ -249,6 +249,7 @@ def train(
         "stopped": stopped,
         "params": model.num_params(),
         "device": device.type,
+        "threads": torch.get_num_threads() if device.type == "cpu" else None,
         "train_config": config.to_dict(),
     }
     corpus_stats = dict(corpus.manifest.get("stats") or {})  # type: ignore[call-overload]
