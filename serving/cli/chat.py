@@ -8,7 +8,7 @@ import uuid
 
 import click
 
-from serving.chat import ChatEngine, Reply
+from serving.chat import ChatEngine, GenerationOptions, Reply
 from serving.cli.errors import user_errors
 from serving.model_cache import ModelCache
 from serving.models import ChatSession
@@ -21,7 +21,8 @@ CHANNEL = "terminal"
 def make_engine(services: Services) -> ChatEngine:
     """A chat engine whose models load from this machine's storage."""
     cache = ModelCache(services.storage, services.config.home / "cache")
-    return ChatEngine(services.db, cache.get)
+    options = GenerationOptions.from_config(services.config)
+    return ChatEngine(services.db, cache.get, options)
 
 
 def _show(replies: list[Reply], speaker: str) -> None:
