@@ -12,6 +12,7 @@ from serving.cli.personas import create_command, personas_group
 from serving.cli.server import serve_command, worker_command
 from serving.cli.stages import (
     corpus_command,
+    eval_command,
     import_command,
     sample_command,
     train_command,
@@ -41,6 +42,7 @@ for command in (
     corpus_command,
     train_command,
     sample_command,
+    eval_command,
     create_command,
     personas_group,
     chat_command,

@@ -119,12 +119,19 @@ def import_command(
     show_default=True,
     help="Share of conversations held out for validation.",
 )
+@click.option(
+    "--persona-only",
+    is_flag=True,
+    help="Train only on conversations the persona speaks in "
+    "(default: every conversation teaches the language).",
+)
 def corpus_command(
     messages: Path,
     output: Path,
     me: str | None,
     gap_minutes: float,
     val_fraction: float,
+    persona_only: bool,
 ) -> None:
     """Turn Message JSON lines into pairs, training text and a held-out split."""
     with user_errors():
@@ -134,6 +141,7 @@ def corpus_command(
             me=me,
             gap=timedelta(minutes=gap_minutes),
             val_fraction=val_fraction,
+            persona_only=persona_only,
         )
     stats = built.manifest["stats"]
     assert isinstance(stats, dict)
@@ -222,3 +230,36 @@ def sample_command(
                 else:
                     click.echo(f"> {text}\n{reply}\n")
     sys.stdout.flush()
+
+
+@click.command("eval")
+@click.argument(
+    "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.argument(
+    "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="JSON file for the figures (default: MODEL_DIR/eval.json).",
+)
+@click.option(
+    "--samples",
+    default=100,
+    show_default=True,
+    help="Held-out replies to generate for the style comparison.",
+)
+@click.option("--seed", default=0, show_default=True, help="Sampling seed.")
+def eval_command(
+    model_dir: Path, corpus_dir: Path, output: Path | None, samples: int, seed: int
+) -> None:
+    """Score a model on held-out replies against a Kneser-Ney baseline; its style."""
+    with user_errors():
+        result = training.evaluate(model_dir, corpus_dir, n_samples=samples, seed=seed)
+    target = output or model_dir / "eval.json"
+    target.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    click.echo(training.format_eval_table(result))
+    click.echo(f"figures -> {target}")
