@@ -27,7 +27,7 @@ from corpus.pairs import (
 )
 from corpus.split import split_by_key
 from corpus.stats import CorpusStats, compute_stats
-from corpus.turns import DEFAULT_GAP, merge_turns, split_conversations
+from corpus.turns import DEFAULT_GAP, Turn, merge_turns, split_conversations
 
 CORPUS_FORMAT = "mimical.corpus"
 CORPUS_VERSION = 1
@@ -60,8 +60,13 @@ def build_corpus(
     gap: timedelta = DEFAULT_GAP,
     val_fraction: float = 0.1,
     context_turns: int = DEFAULT_CONTEXT_TURNS,
+    persona_only: bool = False,
 ) -> Corpus:
-    """Clean, segment, pair and split messages, and write the corpus folder."""
+    """Clean, segment, pair and split messages, and write the corpus folder.
+
+    The training text holds every conversation unless `persona_only`; pairs come
+    only from conversations where the persona speaks.
+    """
     cleaned = [
         Message(m.thread_id, m.sender, m.sent_at, text)
         for m in messages
@@ -77,11 +82,16 @@ def build_corpus(
         )
 
     conversations = [merge_turns(c, persona) for c in split_conversations(cleaned, gap)]
-    with_persona = [
-        turns for turns in conversations if any(t.is_persona for t in turns)
-    ]
-    keys = [f"{t[0].sender}|{t[0].started_at}|{t[0].text[:40]}" for t in with_persona]
-    train_convs, val_convs = split_by_key(with_persona, keys, val_fraction)
+    with_persona: list[list[Turn]] = []
+    others: list[list[Turn]] = []
+    for turns in conversations:
+        spoken = any(turn.is_persona for turn in turns)
+        (with_persona if spoken else others).append(turns)
+    train_convs, val_convs = _split(with_persona, val_fraction)
+    if not persona_only:
+        # Conversations the persona only read still teach the model their language.
+        other_train, other_val = _split(others, val_fraction)
+        train_convs, val_convs = train_convs + other_train, val_convs + other_val
 
     train_pairs = [p for turns in train_convs for p in make_pairs(turns, context_turns)]
     val_pairs = [p for turns in val_convs for p in make_pairs(turns, context_turns)]
@@ -100,8 +110,17 @@ def build_corpus(
         val_text,
     )
     manifest = _manifest(persona, gap, val_fraction, context_turns, stats)
+    manifest["persona_only"] = persona_only
     _write(Path(out_dir), manifest, train_text, val_text, train_pairs, val_pairs)
     return Corpus(persona, train_text, val_text, train_pairs, val_pairs, manifest)
+
+
+def _split(
+    conversations: list[list[Turn]], val_fraction: float
+) -> tuple[list[list[Turn]], list[list[Turn]]]:
+    """Train/validation by whole conversation, keyed by how each one starts."""
+    keys = [f"{t[0].sender}|{t[0].started_at}|{t[0].text[:40]}" for t in conversations]
+    return split_by_key(conversations, keys, val_fraction)
 
 
 def _manifest(

@@ -72,20 +72,26 @@ def make_pairs(
 
 
 def guess_persona(messages: Iterable[Message]) -> str:
-    """The sender present in every thread, the most active if several are.
+    """The sender who writes in the most threads, the most active among equals.
 
-    In an export the owner is in every thread, which is how we recognise them.
+    In an export the owner is in every thread, which is how we recognise them; group
+    chats where they only read along make "the most threads" the robust test.
     """
     threads: dict[str, set[str]] = {}
     activity: Counter[str] = Counter()
     for message in messages:
-        threads.setdefault(message.thread_id, set()).add(message.sender)
+        threads.setdefault(message.sender, set()).add(message.thread_id)
         activity[message.sender] += 1
     if not threads:
         raise PersonaNotFoundError("there are no messages to choose a persona from")
-    everywhere = set.intersection(*threads.values())
-    if not everywhere:
+    ranked = sorted(threads, key=lambda s: (len(threads[s]), activity[s]), reverse=True)
+    best = ranked[0]
+    if len(ranked) > 1 and (len(threads[ranked[1]]), activity[ranked[1]]) == (
+        len(threads[best]),
+        activity[best],
+    ):
         raise PersonaNotFoundError(
-            "no sender writes in every thread; name the persona with --me"
+            f"cannot tell whose history this is ({best!r} or {ranked[1]!r}); "
+            "name the persona with --me"
         )
-    return max(sorted(everywhere), key=lambda sender: activity[sender])
+    return best

@@ -97,3 +97,20 @@ def test_message_lines_round_trip_and_reject_garbage(tmp_path: Path) -> None:
 def test_loading_a_folder_that_is_no_corpus_says_so(tmp_path: Path) -> None:
     with pytest.raises(CorpusFormatError, match="mimical corpus"):
         load_corpus(tmp_path)
+
+
+def test_conversations_the_persona_only_read_still_train_the_model(
+    tmp_path: Path,
+) -> None:
+    messages = many_conversations(6) + [
+        Message("group", "ann", T0 + timedelta(days=30, minutes=m), f"ann says {m}")
+        for m in range(3)
+    ]
+    built = build_corpus(messages, tmp_path / "all", me="me", val_fraction=0)
+    assert "ann says 2" in built.train_text
+    assert all("ann" not in pair.response for pair in built.train_pairs)
+    narrow = build_corpus(
+        messages, tmp_path / "narrow", me="me", val_fraction=0, persona_only=True
+    )
+    assert "ann says" not in narrow.train_text
+    assert narrow.train_pairs == built.train_pairs

@@ -89,6 +89,15 @@ def test_persona_is_guessed_as_the_sender_in_every_thread() -> None:
     assert guess_persona(messages) == "me"
 
 
+def test_the_owner_is_found_even_where_they_only_read_along() -> None:
+    messages = (
+        script((0, "ann", "hi"), (1, "me", "yo"), thread="a")
+        + script((0, "bob", "hey"), (1, "me", "sup"), (2, "me", "?"), thread="b")
+        + script((0, "ann", "party?"), (1, "bob", "yes"), thread="group")
+    )
+    assert guess_persona(messages) == "me"
+
+
 def test_no_common_sender_asks_for_me() -> None:
     messages = script((0, "ann", "hi"), thread="a") + script(
         (0, "bob", "x"), thread="b"
