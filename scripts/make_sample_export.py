@@ -1,8 +1,8 @@
 """Build the demo's Facebook-shaped Messenger export from Romeo and Juliet.
 
 The play (public domain, from tinyshakespeare) becomes Romeo's inbox: speakers are
-participants, scenes are conversations, and the scenes Romeo speaks in are grouped
-into threads by the person he mostly talks to. The files are written the way
+participants, scenes are conversations, grouped into threads by the person (other
+than Romeo) who speaks most in them; Romeo, the owner, is in every thread. The files are written the way
 Facebook writes them (newest first, long threads split, UTF-8 bytes as `\\u00XX`
 escapes, one file with a BOM) with a few photos, unsent and system messages, so
 the importer's every path runs on the demo. Same input, same bytes.
@@ -124,14 +124,18 @@ def split_scenes(play: list[Speech]) -> list[list[Speech]]:
 def group_threads(
     scenes: list[list[Speech]],
 ) -> tuple[list[Thread], list[tuple[Thread, int]]]:
-    """Romeo's scenes grouped by whom he talks to most, and their play order."""
+    """The scenes grouped by who talks most besides Romeo, and their play order.
+
+    Romeo is a participant of every thread, as the owner of an export is, including
+    the group chats where he only reads along.
+    """
     threads: dict[str, Thread] = {}
     order: list[tuple[Thread, int]] = []
     for scene in scenes:
         scene = [s for s in scene if s.speaker != "Chorus"]
         others = Counter(s.speaker for s in scene if s.speaker != PERSONA)
-        if PERSONA not in {s.speaker for s in scene} or not others:
-            continue  # Romeo is not in it, or talks to nobody
+        if not others:
+            continue  # a soliloquy of Romeo's, said to nobody
         partner = others.most_common(1)[0][0]
         thread = threads.setdefault(partner, Thread(partner))
         thread.scenes.append(scene)
