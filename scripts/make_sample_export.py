@@ -2,10 +2,11 @@
 
 The play (public domain, from tinyshakespeare) becomes Romeo's inbox: speakers are
 participants, scenes are conversations, grouped into threads by the person (other
-than Romeo) who speaks most in them; Romeo, the owner, is in every thread. The files are written the way
-Facebook writes them (newest first, long threads split, UTF-8 bytes as `\\u00XX`
-escapes, one file with a BOM) with a few photos, unsent and system messages, so
-the importer's every path runs on the demo. Same input, same bytes.
+than Romeo) who speaks most in them; Romeo, the owner, is in every thread. The
+files are written the way Facebook writes them (newest first, long threads split,
+UTF-8 bytes as `\\u00XX` escapes, one file with a BOM) with a few photos, unsent
+and system messages, so the importer's every path runs on the demo. Same input,
+same bytes.
 
     python scripts/make_sample_export.py [SOURCE] [OUTPUT]
 """
