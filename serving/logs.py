@@ -117,4 +117,6 @@ def configure_logging(
             root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # Migrations say "Context impl SQLiteImpl." at every start: not news to anyone.
+    logging.getLogger("alembic.runtime.migration").setLevel(max(level, logging.WARNING))
     return handler
