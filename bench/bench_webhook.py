@@ -177,7 +177,9 @@ def server_pids(master: int) -> list[int]:
 @click.command()
 @click.option("--users", "n_users", default=50, show_default=True)
 @click.option("--seconds", default=20.0, show_default=True, help="Measured time.")
-@click.option("--workers", default=1, show_default=True, help="gunicorn processes.")
+@click.option(
+    "--workers", default=2, show_default=True, help="gunicorn processes (one per core)."
+)
 @click.option("--threads", default=16, show_default=True, help="Threads per worker.")
 @click.option(
     "--home",
