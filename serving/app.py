@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from serving.api import EXTENSION, AppState, register_api
 from serving.channels import register_channels
@@ -48,6 +49,12 @@ def create_app(config: Config | None = None, *, start_jobs: bool = True) -> Flas
 
     register_api(app)
     register_channels(app)
+    if services.config.proxy_hops > 0:
+        # Behind a TLS proxy: per-IP limits and URLs must see the client, not it.
+        hops = services.config.proxy_hops
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
     if start_jobs and services.config.jobs == "thread":
         resumed = runner.resume_unfinished()

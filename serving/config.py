@@ -40,6 +40,8 @@ class Config:
     max_upload_mb: int = 512
     log_format: str = "auto"
     reply_max_chars: int = 300  # longest persona reply, in characters
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    proxy_hops: int = 0
 
     def __post_init__(self) -> None:
         home = Path(self.home)
@@ -68,6 +70,7 @@ class Config:
             train_minutes = float(env.get("MIMICAL_TRAIN_MINUTES", "2"))
             max_upload_mb = int(env.get("MIMICAL_MAX_UPLOAD_MB", "512"))
             reply_max_chars = int(env.get("MIMICAL_REPLY_MAX_CHARS", "300"))
+            proxy_hops = int(env.get("MIMICAL_PROXY_HOPS", "0"))
         except ValueError as error:
             raise ConfigError(f"bad number in the environment: {error}") from None
         return cls(
@@ -87,6 +90,7 @@ class Config:
             max_upload_mb=max_upload_mb,
             log_format=env.get("MIMICAL_LOG_FORMAT", "auto"),
             reply_max_chars=reply_max_chars,
+            proxy_hops=proxy_hops,
         )
 
     def with_secret_key(self) -> Config:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Flask
 from flask.testing import FlaskClient
 
 from serving.api.ratelimit import AttemptLimiter
+from serving.app import create_app, shutdown_app
+from serving.config import Config
 from serving.jobs import register_persona
 from serving.models import Persona, PersonaStatus
 from serving.personas import find_persona
@@ -87,3 +91,23 @@ def test_the_limiter_forgets_failures_after_its_window() -> None:
 
     assert blocked == 61
     assert limiter.retry_after("k") == 0
+
+
+def test_behind_a_proxy_each_client_has_its_own_attempts(config: Config) -> None:
+    app = create_app(replace(config, proxy_hops=1))
+    try:
+        _persona(app, "Juliet", public=True, password="nightingale")
+        client = app.test_client()
+        wrong = {"chatbotName": "Juliet", "password": "lark"}
+        right = {"chatbotName": "Juliet", "password": "nightingale"}
+        attacker = {"X-Forwarded-For": "203.0.113.7"}
+        for _ in range(6):
+            client.post("/getModel", json=wrong, headers=attacker)
+        locked = client.post("/getModel", json=right, headers=attacker)
+        other = client.post(
+            "/getModel", json=right, headers={"X-Forwarded-For": "198.51.100.2"}
+        )
+        assert locked.status_code == 429
+        assert other.status_code == 200, "one client's failures lock only that client"
+    finally:
+        shutdown_app(app, wait=True)
