@@ -19,6 +19,7 @@ import corpus
 import scraper
 import training
 from corpus import Message
+from scraper.messenger import MessengerScrapeError, scrape_threads
 from serving.config import Config
 from serving.db import Database
 from serving.jobs.checkpoints import CheckpointUploader, restore_checkpoint
@@ -43,15 +44,6 @@ class JobSourceError(ValueError):
     """The job's source cannot be read by this server."""
 
 
-def _scraper_errors() -> tuple[type[Exception], ...]:
-    """The Messenger scraper's errors (user-facing messages), where it is installed."""
-    try:
-        from scraper.messenger import MessengerScrapeError
-    except ModuleNotFoundError:
-        return ()
-    return (MessengerScrapeError,)
-
-
 # Errors a user can act on: recorded on the job with their message.
 USER_ERRORS: tuple[type[Exception], ...] = (
     scraper.ExportFormatError,
@@ -62,7 +54,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     JobSourceError,
     SealError,
     UploadError,
-    *_scraper_errors(),
+    MessengerScrapeError,
 )
 
 
@@ -223,14 +215,6 @@ def _scrape_messenger(
             "the Messenger cookies were already used or dropped; create the persona "
             "again"
         )
-    try:
-        from scraper.messenger import scrape_threads
-    except ModuleNotFoundError as error:
-        if error.name not in ("scraper.messenger", "scraper"):
-            raise
-        raise JobSourceError(
-            "this server cannot read Messenger conversations yet; upload an export"
-        ) from None
     cookies = open_cookies(services.config.secret_key, sealed)
     try:
         return list(
@@ -294,13 +278,6 @@ def _drop_local_data(services: Services, job_id: int, source: dict[str, Any]) ->
         return
     shutil.rmtree(work_dir(services.config, job_id), ignore_errors=True)
     discard_upload(services.config, services.storage, source)
-    upload = source.get("upload")  # older jobs: a path under MIMICAL_HOME/uploads
-    if upload:
-        path = Path(upload)
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
 
 
 class _Reporter:
