@@ -7,8 +7,8 @@ server process can answer any message.
 Answering with a model happens in three steps so that no database transaction is
 open while the model writes (SQLite would otherwise hold its write lock for the
 whole generation): `prepare` reads and updates the session in one short
-transaction, `generate` runs the model with no session at all, `finish` stores the
-new turns in a second short transaction. `handle_batch` prepares many messages and
+transaction, `generate` runs the model with no session at all, `finish_batch` stores
+the new turns in a second short transaction. `handle_batch` prepares many messages and
 lets each model answer all of its conversations in one batched pass.
 """
 
@@ -157,14 +157,10 @@ class ChatEngine:
                 written[index] = reply
         return written
 
-    def finish(self, generation: Generation, reply: str) -> None:
-        """Keep the exchange as context, unless the user moved on meanwhile."""
-        self.finish_batch([generation], [reply])
-
     def finish_batch(
         self, generations: Sequence[Generation], replies: Sequence[str]
     ) -> None:
-        """`finish` for many conversations in one transaction (one commit, not N)."""
+        """Keep each exchange as context (unless its user moved on), in one commit."""
         if not generations:
             return
         with self.db.session() as session:
