@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from serving.channels.base import CollectingOutputChannel, OutputChannel, deliver
+from serving.channels.base import OutputChannel, deliver
 from serving.channels.messenger import register_messenger
 from serving.channels.web import register_web
 
@@ -15,4 +15,4 @@ def register_channels(app: Flask) -> None:
     register_web(app)
 
 
-__all__ = ["CollectingOutputChannel", "OutputChannel", "deliver", "register_channels"]
+__all__ = ["OutputChannel", "deliver", "register_channels"]

@@ -6,7 +6,6 @@ events into `(channel, user_id, text)` and sends back the replies.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from serving.chat import Reply
@@ -31,25 +30,3 @@ def deliver(replies: list[Reply], output: OutputChannel, user_id: str) -> None:
             output.send_quick_replies(user_id, reply.text, reply.quick_replies)
         else:
             output.send_text(user_id, reply.text)
-
-
-@dataclass
-class CollectingOutputChannel:
-    """Keeps what would have been sent: for tests and scripted use."""
-
-    sent: list[tuple[str, str]] = field(default_factory=list)
-    typing: list[tuple[str, bool]] = field(default_factory=list)
-
-    def send_text(self, user_id: str, text: str) -> None:
-        """Record a text message."""
-        self.sent.append((user_id, text))
-
-    def send_quick_replies(
-        self, user_id: str, text: str, options: tuple[str, ...]
-    ) -> None:
-        """Record a message; the options are shown as plain text after it."""
-        self.sent.append((user_id, text))
-
-    def send_typing(self, user_id: str, on: bool) -> None:
-        """Record a typing indicator change."""
-        self.typing.append((user_id, on))
