@@ -109,10 +109,19 @@ def build_corpus(
         train_text,
         val_text,
     )
-    manifest = _manifest(persona, gap, val_fraction, context_turns, stats)
-    manifest["persona_only"] = persona_only
-    _write(Path(out_dir), manifest, train_text, val_text, train_pairs, val_pairs)
-    return Corpus(persona, train_text, val_text, train_pairs, val_pairs, manifest)
+    return write_corpus(
+        Path(out_dir),
+        persona=persona,
+        gap=gap,
+        val_fraction=val_fraction,
+        context_turns=context_turns,
+        stats=stats,
+        train_text=train_text,
+        val_text=val_text,
+        train_pairs=train_pairs,
+        val_pairs=val_pairs,
+        extra={"persona_only": persona_only},
+    )
 
 
 def _split(
@@ -123,14 +132,22 @@ def _split(
     return split_by_key(conversations, keys, val_fraction)
 
 
-def _manifest(
+def write_corpus(
+    out: Path,
+    *,
     persona: str,
     gap: timedelta,
     val_fraction: float,
     context_turns: int,
     stats: CorpusStats,
-) -> dict[str, object]:
-    return {
+    train_text: str,
+    val_text: str,
+    train_pairs: list[Pair],
+    val_pairs: list[Pair],
+    extra: dict[str, object] | None = None,
+) -> Corpus:
+    """Write a corpus folder (corpus.json last: its presence means complete)."""
+    manifest: dict[str, object] = {
         "format": CORPUS_FORMAT,
         "version": CORPUS_VERSION,
         "encoding_version": ENCODING_VERSION,
@@ -139,17 +156,8 @@ def _manifest(
         "val_fraction": val_fraction,
         "context_turns": context_turns,
         "stats": stats.to_dict(),
+        **(extra or {}),
     }
-
-
-def _write(
-    out: Path,
-    manifest: dict[str, object],
-    train_text: str,
-    val_text: str,
-    train_pairs: list[Pair],
-    val_pairs: list[Pair],
-) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "train.txt").write_text(train_text, encoding="utf-8")
     (out / "val.txt").write_text(val_text, encoding="utf-8")
@@ -160,8 +168,8 @@ def _write(
         with open(out / name, "w", encoding="utf-8") as lines:
             for pair in pairs:
                 lines.write(json.dumps(pair.to_dict(), ensure_ascii=False) + "\n")
-    # Written last: a folder with corpus.json is a complete corpus.
     (out / "corpus.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return Corpus(persona, train_text, val_text, train_pairs, val_pairs, manifest)
 
 
 def _read_pairs(path: Path) -> list[Pair]:

@@ -26,6 +26,9 @@ class CorpusStats:
     chars_train: int
     chars_val: int
     median_reply_chars: float
+    # How long this person's replies run: generation stops a little past p99.
+    reply_chars_p90: int = 0
+    reply_chars_p99: int = 0
 
     def to_dict(self) -> dict[str, float | int]:
         """As JSON-ready numbers."""
@@ -44,7 +47,7 @@ def compute_stats(
 ) -> CorpusStats:
     """Gather the figures of a corpus being built."""
     senders = Counter(message.sender for message in messages)
-    replies = [len(pair.response) for pair in (*train_pairs, *val_pairs)]
+    replies = sorted(len(pair.response) for pair in (*train_pairs, *val_pairs))
     return CorpusStats(
         messages=len(messages),
         threads=len({message.thread_id for message in messages}),
@@ -57,4 +60,13 @@ def compute_stats(
         chars_train=len(train_text),
         chars_val=len(val_text),
         median_reply_chars=float(statistics.median(replies)) if replies else 0.0,
+        reply_chars_p90=_percentile(replies, 0.90),
+        reply_chars_p99=_percentile(replies, 0.99),
     )
+
+
+def _percentile(ordered: Sequence[int], share: float) -> int:
+    """The value below which `share` of the sorted values lie (0 if none)."""
+    if not ordered:
+        return 0
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
