@@ -23,6 +23,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	@touch $@
 
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/pip install -q -e '.[bench]'
+	@touch $@
+
 install: $(VENV)/.installed ## create .venv and install mimical-bot
 
 run: install ## build the demo persona (first run only), then serve the web chat
@@ -37,7 +41,7 @@ test: $(VENV)/.installed-test ## install what the tests need, lint, run the whol
 lint: $(VENV)/.installed-test ## ruff
 	$(BIN)/ruff check .
 
-bench: $(VENV)/.installed-test ## print speed and memory figures (never fails on speed)
+bench: $(VENV)/.installed-bench ## print fidelity, speed and memory figures (never fails on them)
 	@for script in bench/bench_*.py; do \
 		echo "== $$script"; $(BIN)/python $$script || exit 1; done
 

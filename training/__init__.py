@@ -13,13 +13,26 @@ from training.artifact import (
     read_manifest,
     save_artifact,
 )
-from training.config import ModelConfig, TrainConfig, auto_model_config
+from training.base import (
+    BaseModel,
+    BaseModelError,
+    load_base_model,
+    shared_base_model,
+)
+from training.config import (
+    FINETUNE_SETTINGS,
+    ModelConfig,
+    TrainConfig,
+    auto_model_config,
+    persona_train_config,
+)
 from training.errors import ArtifactError, ConfigError, TrainingError
 from training.evaluate import evaluate, format_eval_table
 from training.generate import EMPTY_REPLY, PersonaModel
 from training.model import CharLSTM
 from training.ngram import KneserNey
 from training.progress import TrainProgress, tqdm_progress
+from training.rerank import DEFAULT_CANDIDATES, DEFAULT_CONTRAST
 from training.sampling import next_token_probs
 from training.train import TrainResult, train
 from training.vocab import Vocabulary
@@ -27,8 +40,13 @@ from training.vocab import Vocabulary
 __all__ = [
     "ARTIFACT_FORMAT",
     "ARTIFACT_VERSION",
+    "DEFAULT_CANDIDATES",
+    "DEFAULT_CONTRAST",
     "EMPTY_REPLY",
+    "FINETUNE_SETTINGS",
     "ArtifactError",
+    "BaseModel",
+    "BaseModelError",
     "CharLSTM",
     "KneserNey",
     "ConfigError",
@@ -44,11 +62,14 @@ __all__ = [
     "auto_model_config",
     "evaluate",
     "format_eval_table",
+    "load_base_model",
     "load_model",
     "next_token_probs",
+    "persona_train_config",
     "read_artifact",
     "read_manifest",
     "save_artifact",
+    "shared_base_model",
     "tqdm_progress",
     "train",
 ]

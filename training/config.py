@@ -78,6 +78,9 @@ class ModelConfig(_FromDict):
             raise ConfigError("dropout must be in [0, 1)")
 
 
+TUNE_LAYERS = ("all", "top", "head")
+
+
 @dataclass(frozen=True)
 class TrainConfig(_FromDict):
     """How to train: batches, optimiser, schedule, budget, evaluation, checkpoints."""
@@ -102,6 +105,13 @@ class TrainConfig(_FromDict):
     # least 1). Measured on 2 cores: 2 threads train 1.7x faster than 1 on an idle
     # machine, but 2-10x slower than 1 while other jobs keep a core busy.
     num_threads: int | None = None
+    # Fine-tuning a persona from the base model (ignored when training from scratch
+    # except other_weight): how much the friends' turns count in the loss, which
+    # weights learn ("all", "top": the last LSTM layer and the output, "head": the
+    # output only), and the dropout to train with (None: the model's own).
+    other_weight: float = 1.0
+    tune_layers: str = "all"
+    dropout: float | None = None
 
     def __post_init__(self) -> None:
         if min(self.batch_size, self.seq_len, self.eval_interval) < 1:
@@ -112,6 +122,12 @@ class TrainConfig(_FromDict):
             raise ConfigError("minutes must be positive")
         if self.learning_rate <= 0 or not 0 <= self.min_lr_ratio <= 1:
             raise ConfigError("learning_rate must be > 0, min_lr_ratio in [0, 1]")
+        if not 0.0 <= self.other_weight <= 1.0:
+            raise ConfigError("other_weight must be in [0, 1]")
+        if self.tune_layers not in TUNE_LAYERS:
+            raise ConfigError(f"tune_layers must be one of {', '.join(TUNE_LAYERS)}")
+        if self.dropout is not None and not 0.0 <= self.dropout < 1.0:
+            raise ConfigError("dropout must be in [0, 1)")
 
 
 def auto_model_config(
@@ -137,3 +153,28 @@ def auto_model_config(
         num_layers=layers,
         dropout=dropout if layers > 1 or train_chars < 100_000 else 0.1,
     )
+
+
+# How a persona is fine-tuned from the base model; each choice beat the
+# alternatives tried in `python bench/bench_fidelity.py --ablation` (README,
+# "Fidelity"). A lower rate than from scratch keeps what the base model knows of
+# chat while three minutes teach it one person; every layer learns, since a
+# person's words, spelling and habits live in all of them; the friends' turns still
+# count, at a reduced weight, because they teach how this person's circle writes
+# and what the persona answers to, but the loss is mostly the persona's own.
+FINETUNE_SETTINGS: dict[str, Any] = {
+    "learning_rate": 2e-3,
+    "warmup_steps": 10,
+    "other_weight": 0.5,
+    "tune_layers": "all",
+    "dropout": 0.2,
+}
+
+
+def persona_train_config(
+    from_base: bool, settings: Mapping[str, Any] | None = None
+) -> TrainConfig:
+    """A persona's training settings: the fine-tuning recipe when it starts from the
+    base model, the from-scratch defaults otherwise; `settings` override both."""
+    recipe = FINETUNE_SETTINGS if from_base else {}
+    return TrainConfig.from_dict({**recipe, **(settings or {})})

@@ -7,7 +7,7 @@ import os
 import torch
 from torch import Tensor
 
-from corpus import Corpus
+from corpus import CONVERSATION_START, OTHER_TURN, PERSONA_TURN, Corpus
 from training.config import TrainConfig
 from training.errors import TrainingError
 from training.vocab import Vocabulary
@@ -54,3 +54,22 @@ def split_ids(
             f"{config.seq_len + 2} are needed (or use a shorter seq_len)"
         )
     return train, val
+
+
+def persona_weights(ids: Tensor, vocab: Vocabulary, other_weight: float) -> Tensor:
+    """Loss weight of each character as a target: 1 in the persona's turns (marker,
+    text and end of turn), `other_weight` in everyone else's and between turns.
+
+    A character belongs to the turn whose opening marker came last before it.
+    """
+    openers = torch.zeros(len(ids), dtype=torch.bool)
+    for marker in (CONVERSATION_START, OTHER_TURN, PERSONA_TURN):
+        openers |= ids == vocab.id(marker)
+    index = torch.arange(len(ids))
+    last_open = torch.cummax(torch.where(openers, index, -1), dim=0).values  # (N,)
+    persona = (last_open >= 0) & (
+        ids[last_open.clamp_min(0)] == vocab.id(PERSONA_TURN)
+    )
+    weights = torch.full((len(ids),), float(other_weight))
+    weights[persona] = 1.0
+    return weights

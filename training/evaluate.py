@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from corpus import END_OF_TURN, Pair, encode_prompt, load_corpus
 from training.generate import PersonaModel
 from training.ngram import KneserNey
 from training.style import style_stats, word_overlap
+from training.vocab import Vocabulary
 
 NGRAM_ORDER = 5
 MAX_SCORED_PAIRS = 2000
@@ -41,8 +43,7 @@ def evaluate(
     if not pairs:  # a tiny corpus: say so rather than fail
         pairs, held_out = corpus.train_pairs, False
     pairs = pairs[:MAX_SCORED_PAIRS]
-    pieces = [_piece(persona, pair) for pair in pairs]
-    pieces = [(prompt, reply) for prompt, reply in pieces if len(reply) > 1]
+    pieces = reply_pieces(persona.vocab, pairs)
     ngram = KneserNey(corpus.train_text, NGRAM_ORDER, len(persona.vocab))
     sampled = pairs[:n_samples]
     generated = persona.reply_batch(
@@ -54,7 +55,7 @@ def evaluate(
         "held_out": held_out,
         "pairs_scored": len(pieces),
         "chars_scored": sum(len(reply) for _, reply in pieces),
-        "model_bpc": _model_bpc(persona, pieces),
+        "model_bpc": model_bits_per_char(persona, pieces),
         "ngram_bpc": ngram.bits_per_char(pieces),
         "ngram_order": NGRAM_ORDER,
         "uniform_bpc": math.log2(len(persona.vocab)),
@@ -72,16 +73,22 @@ def evaluate(
     }
 
 
-def _piece(persona: PersonaModel, pair: Pair) -> tuple[str, str]:
-    """(prompt, reply + end of turn), both reduced to the model's vocabulary."""
-    vocab = persona.vocab
-    prompt = encode_prompt(pair.history())
-    reply = pair.response + END_OF_TURN
-    return vocab.decode(vocab.encode(prompt)), vocab.decode(vocab.encode(reply))
+def reply_pieces(vocab: Vocabulary, pairs: Sequence[Pair]) -> list[tuple[str, str]]:
+    """(prompt, reply + end of turn) of each pair, both reduced to `vocab`; the
+    units every bits-per-char figure of replies is measured on."""
+    pieces = []
+    for pair in pairs:
+        prompt = vocab.decode(vocab.encode(encode_prompt(pair.history())))
+        reply = vocab.decode(vocab.encode(pair.response + END_OF_TURN))
+        if len(reply) > 1:
+            pieces.append((prompt, reply))
+    return pieces
 
 
 @torch.inference_mode()
-def _model_bpc(persona: PersonaModel, pieces: list[tuple[str, str]]) -> float:
+def model_bits_per_char(
+    persona: PersonaModel, pieces: Sequence[tuple[str, str]]
+) -> float:
     """The LSTM's bits per character on the reply part of each piece."""
     bits, chars = 0.0, 0
     for prompt, reply in pieces:

@@ -7,7 +7,9 @@ other jobs ran. Threads are process-wide, so the process that serves sets them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,32 +18,84 @@ from torch import Tensor
 
 from corpus import END_OF_TURN, MARKERS, Turn, encode_prompt
 from training.artifact import artifact_figures, artifact_persona, read_artifact
-from training.model import CharLSTM, State
-from training.sampling import loop_cut, next_token_probs
+from training.base import BaseModelError, shared_base_model
+from training.model import CharLSTM
+from training.rerank import (
+    DEFAULT_CANDIDATES,
+    DEFAULT_CONTRAST,
+    BaseScorer,
+    Candidate,
+    pick_best,
+)
+from training.sampling import loop_cut, looping_rows, next_token_probs
 from training.vocab import Vocabulary
+
+log = logging.getLogger(__name__)
 
 EMPTY_REPLY = "…"  # what a persona says when every attempt came out empty
 MAX_PROMPT_CHARS = 2000  # an LSTM's memory is shorter; this bounds priming time
+DEFAULT_REPLY_LIMIT = 300  # for models whose corpus did not record reply lengths
+LOOP_CHECK_EVERY = 8  # characters between loop checks of the whole batch
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How one batch of replies is sampled and chosen."""
+
+    temperature: float
+    limit: int  # characters at most
+    top_k: int | None
+    top_p: float | None
+    candidates: int
+    contrast: float
+
+
+def reply_length_limit(manifest: dict[str, Any]) -> int:
+    """The longest reply this persona writes: a little over its corpus's 99th
+    percentile, so a reply follows the person's habit instead of a fixed cap."""
+    stats = manifest.get("corpus") or {}
+    p99 = stats.get("reply_chars_p99") if isinstance(stats, dict) else None
+    if not isinstance(p99, int | float) or p99 <= 0:
+        return DEFAULT_REPLY_LIMIT
+    return max(40, min(2000, round(1.25 * p99)))
 
 
 class PersonaModel:
     """A trained persona, safe to share between threads (weights are read-only)."""
 
     def __init__(
-        self, model: CharLSTM, vocab: Vocabulary, manifest: dict[str, Any] | None = None
+        self,
+        model: CharLSTM,
+        vocab: Vocabulary,
+        manifest: dict[str, Any] | None = None,
+        scorer: BaseScorer | None = None,
     ) -> None:
         self.model = model.eval()
         self.vocab = vocab
         self.manifest = manifest or {}
+        self.scorer = scorer
+        self.length_limit = reply_length_limit(self.manifest)
         self._stepper = model.stepper()
         self._end = vocab.id(END_OF_TURN)
         self._banned = [vocab.id(m) for m in MARKERS if m != END_OF_TURN]
 
     @classmethod
-    def load(cls, model_dir: str | Path) -> PersonaModel:
-        """Load a model folder; ArtifactError if it is missing or corrupt."""
+    def load(cls, model_dir: str | Path, contrast: bool = True) -> PersonaModel:
+        """Load a model folder; ArtifactError if it is missing or corrupt.
+
+        With `contrast`, replies are reranked against the shipped base model (one
+        copy per process); without a usable base model they are reranked on the
+        persona's own likelihood alone.
+        """
         model, vocab, manifest = read_artifact(model_dir)
-        return cls(model, vocab, manifest)
+        scorer = None
+        if contrast:
+            try:
+                base = shared_base_model()
+                scorer = BaseScorer(base.model, base.vocab)
+            except BaseModelError as error:
+                log.warning("reranking without the base model: %s", error)
+        return cls(model, vocab, manifest, scorer)
 
     @property
     def persona(self) -> str:
@@ -57,28 +111,47 @@ class PersonaModel:
         self,
         history: Sequence[Turn],
         temperature: float = 0.8,
-        max_chars: int = 300,
+        max_chars: int | None = None,
         seed: int | None = None,
         top_k: int | None = None,
         top_p: float | None = 0.95,
         max_turns: int = 6,
+        candidates: int = DEFAULT_CANDIDATES,
+        contrast: float = DEFAULT_CONTRAST,
     ) -> str:
-        """The persona's next turn after `history` (never empty, never with markers)."""
+        """The persona's next turn after `history` (never empty, never with markers).
+
+        Its messages, if it is several, are separated by newlines.
+        """
         return self.reply_batch(
-            [history], temperature, max_chars, seed, top_k, top_p, max_turns
+            [history],
+            temperature,
+            max_chars,
+            seed,
+            top_k,
+            top_p,
+            max_turns,
+            candidates,
+            contrast,
         )[0]
 
     def reply_batch(
         self,
         histories: Sequence[Sequence[Turn]],
         temperature: float = 0.8,
-        max_chars: int = 300,
+        max_chars: int | None = None,
         seed: int | None = None,
         top_k: int | None = None,
         top_p: float | None = 0.95,
         max_turns: int = 6,
+        candidates: int = DEFAULT_CANDIDATES,
+        contrast: float = DEFAULT_CONTRAST,
     ) -> list[str]:
-        """One reply per conversation; all advance together, one step per character."""
+        """One reply per conversation: `candidates` samples each, all advancing
+        together one character a step, then the best of each by `rerank`'s score.
+
+        `max_chars` caps the length below the persona's own habit.
+        """
         if not histories:
             return []
         generator = torch.Generator()
@@ -86,71 +159,125 @@ class PersonaModel:
             generator.seed()
         else:
             generator.manual_seed(seed)
+        limit = self.length_limit if max_chars is None else max_chars
+        sampling = Sampling(
+            temperature,
+            max(1, min(limit, self.length_limit)),
+            top_k,
+            top_p,
+            max(1, candidates),
+            contrast,
+        )
+        prompts = [encode_prompt(history, max_turns) for history in histories]
         replies = [""] * len(histories)
         todo = list(range(len(histories)))
-        for _attempt in range(3):  # an empty turn gets two more chances
-            prompts = [self._prompt_ids(histories[i], max_turns) for i in todo]
-            texts = self._sample(
-                prompts, temperature, max_chars, top_k, top_p, generator
+        for _attempt in range(3):  # a conversation with only empty replies retries
+            chosen = self._replies(
+                [prompts[i] for i in todo],
+                [histories[i][-1].text if histories[i] else "" for i in todo],
+                sampling,
+                generator,
             )
-            for index, text in zip(todo, texts, strict=True):
-                replies[index] = text.strip()
+            for index, text in zip(todo, chosen, strict=True):
+                replies[index] = text
             todo = [i for i in todo if not replies[i]]
             if not todo:
                 break
         return [reply or EMPTY_REPLY for reply in replies]
 
-    def _prompt_ids(self, history: Sequence[Turn], max_turns: int) -> list[int]:
-        """The encoded conversation, ending on the persona marker."""
-        return self.vocab.encode(encode_prompt(history, max_turns))[-MAX_PROMPT_CHARS:]
-
-    @torch.inference_mode()
-    def _prime(self, prompts: list[list[int]]) -> tuple[Tensor, State]:
-        """Run each prompt through the LSTM; last logits (B, V) and state (L, B, H)."""
-        logits, hs, cs = [], [], []
-        for ids in prompts:
-            out, _, (h, c) = self.model(torch.tensor([ids]))  # out: (1, T, V)
-            logits.append(out[0, -1])
-            hs.append(h)
-            cs.append(c)
-        return torch.stack(logits), (torch.cat(hs, dim=1), torch.cat(cs, dim=1))
+    def _replies(
+        self,
+        prompts: list[str],
+        last_messages: list[str],
+        sampling: Sampling,
+        generator: torch.Generator,
+    ) -> list[str]:
+        """Sample candidates for every prompt and keep each prompt's best."""
+        ids = [self.vocab.encode(prompt)[-MAX_PROMPT_CHARS:] for prompt in prompts]
+        sampled = self._sample(ids, sampling, generator)
+        size = sampling.candidates
+        groups = [sampled[i * size : (i + 1) * size] for i in range(len(prompts))]
+        base: list[list[float]] | list[None] = [None] * len(prompts)
+        if self.scorer is not None and sampling.contrast and size > 1:
+            base = self.scorer.log_probs(
+                prompts, [[c.text for c in group] for group in groups]
+            )
+        return [
+            pick_best(group, scores, last, sampling.contrast).text.strip()
+            for group, scores, last in zip(groups, base, last_messages, strict=True)
+        ]
 
     @torch.inference_mode()
     def _sample(
-        self,
-        prompts: list[list[int]],
-        temperature: float,
-        max_chars: int,
-        top_k: int | None,
-        top_p: float | None,
-        generator: torch.Generator,
-    ) -> list[str]:
-        """Sample every conversation until END_OF_TURN, a loop, or max_chars."""
-        logits, state = self._prime(prompts)  # (B, V), (L, B, H)
-        texts = [""] * len(prompts)
-        rows = list(range(len(prompts)))  # the conversation of each batch row
-        for position in range(max_chars):
+        self, prompts: list[list[int]], sampling: Sampling, generator: torch.Generator
+    ) -> list[Candidate]:
+        """`sampling.candidates` replies per prompt (grouped by prompt), each until
+        end of turn, a loop, or the length limit."""
+        logits, state = self.model.prime(prompts)  # (P, V), (L, P, H)
+        per_prompt, limit = sampling.candidates, sampling.limit
+        rows = len(prompts) * per_prompt
+        logits = logits.repeat_interleave(per_prompt, dim=0)  # (R, V)
+        state = (
+            state[0].repeat_interleave(per_prompt, dim=1),
+            state[1].repeat_interleave(per_prompt, dim=1),
+        )  # (L, R, H) each
+        written = torch.zeros((rows, limit), dtype=torch.long)  # (R, limit)
+        log_prob = torch.zeros(rows, dtype=torch.float64)
+        length = torch.zeros(rows, dtype=torch.long)
+        finished = torch.zeros(rows, dtype=torch.bool)
+        looped = torch.zeros(rows, dtype=torch.bool)
+        active = torch.arange(rows)  # the batch row of each stream still writing
+        for position in range(limit):
             logits[:, self._banned] = float("-inf")  # markers never appear in text
             if position == 0:
                 logits[:, self._end] = float("-inf")  # at least one character
-            probs = next_token_probs(logits, temperature, top_k, top_p)
-            chars = torch.multinomial(probs, 1, generator=generator).squeeze(1)  # (B,)
-            keep = []
-            for row, (index, char) in enumerate(zip(rows, chars.tolist(), strict=True)):
-                if char == self._end:
-                    continue
-                texts[index] += self.vocab.chars[char]
-                cut = loop_cut(texts[index])
-                if cut is not None:
-                    texts[index] = texts[index][:cut]
-                    continue
-                keep.append(row)
-            if not keep or position == max_chars - 1:
+            probs = next_token_probs(logits, sampling.temperature, sampling.top_k,
+                                     sampling.top_p)  # fmt: skip
+            chars = torch.multinomial(probs, 1, generator=generator).squeeze(1)  # (A,)
+            chosen = torch.log_softmax(logits, dim=-1).gather(1, chars[:, None])
+            log_prob[active] += chosen.squeeze(1).double()
+            ended = chars == self._end
+            written[active, position] = chars
+            length[active] = position + (~ended).long()
+            finished[active[ended]] = True
+            done = ended
+            if (position + 1) % LOOP_CHECK_EVERY == 0:
+                done = done | self._cut_loops(written, active, ~ended, length, looped)
+            if done.all() or position == limit - 1:
                 break
-            if len(keep) < len(rows):
-                picked = torch.tensor(keep)
-                chars = chars[picked]
-                state = (state[0][:, picked], state[1][:, picked])
-                rows = [rows[row] for row in keep]
+            if done.any():
+                keep = ~done
+                active, chars = active[keep], chars[keep]
+                state = (state[0][:, keep], state[1][:, keep])
             logits, state = self._stepper.step(chars, state)
-        return texts
+        return [
+            Candidate(
+                self.vocab.decode(written[row, : length[row]].tolist()),
+                float(log_prob[row]),
+                bool(finished[row]),
+                bool(looped[row]),
+            )
+            for row in range(rows)
+        ]
+
+    def _cut_loops(
+        self,
+        written: Tensor,
+        active: Tensor,
+        writing: Tensor,
+        length: Tensor,
+        looped: Tensor,
+    ) -> Tensor:
+        """Stop the streams still `writing` that end in a loop, cut to about one
+        occurrence; which of `active` stopped (A,)."""
+        size = int(length[active[writing]].max()) if bool(writing.any()) else 0
+        flags = looping_rows(written[active, :size]) & writing  # (A,)
+        for slot in flags.nonzero().flatten().tolist():
+            row = int(active[slot])
+            cut = loop_cut(self.vocab.decode(written[row, : length[row]].tolist()))
+            if cut is None:  # cannot happen: looping_rows and loop_cut agree
+                flags[slot] = False
+                continue
+            length[row] = cut
+            looped[row] = True
+        return flags

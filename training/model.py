@@ -41,16 +41,48 @@ class CharLSTM(nn.Module):
         return sum(p.numel() for p in self.parameters())
 
     def forward(
-        self, idx: Tensor, targets: Tensor | None = None, state: State | None = None
+        self,
+        idx: Tensor,
+        targets: Tensor | None = None,
+        state: State | None = None,
+        weights: Tensor | None = None,
     ) -> tuple[Tensor, Tensor | None, State]:
-        """Logits for every position, the mean loss in nats if targets are given."""
+        """Logits for every position, the mean loss in nats if targets are given.
+
+        `weights` (B, T) weigh each target's loss: a persona is fine-tuned with its
+        own turns counting more than its friends'.
+        """
         x = self.embed(idx)  # (B, T, E)
         out, state = self.lstm(x, state)  # (B, T, H); h, c: (L, B, H)
         logits = self.head(self.drop(out))  # (B, T, V)
         loss = None
-        if targets is not None:
+        if targets is not None and weights is None:
             loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten())
+        elif targets is not None and weights is not None:
+            losses = F.cross_entropy(
+                logits.flatten(0, 1), targets.flatten(), reduction="none"
+            )  # (B*T,)
+            flat = weights.flatten()
+            loss = (losses * flat).sum() / flat.sum().clamp_min(1e-6)
         return logits, loss, state
+
+    @torch.inference_mode()
+    def prime(self, sequences: list[list[int]]) -> tuple[Tensor, State]:
+        """Read many id sequences of any lengths in one packed pass: the logits
+        after each one's last character (B, V) and its final state (L, B, H).
+
+        Replies to many conversations start from their prompts; one packed call
+        reads them all several times faster than one call a prompt.
+        """
+        lengths = torch.tensor([len(ids) for ids in sequences])
+        padded = torch.zeros((len(sequences), int(lengths.max())), dtype=torch.long)
+        for row, ids in enumerate(sequences):
+            padded[row, : len(ids)] = torch.tensor(ids)
+        packed = nn.utils.rnn.pack_padded_sequence(
+            self.embed(padded), lengths, batch_first=True, enforce_sorted=False
+        )
+        _, (h, c) = self.lstm(packed)  # (L, B, H) each, in the input order
+        return self.head(h[-1]), (h, c)
 
     def init_state(self, batch: int, device: torch.device | str = "cpu") -> State:
         """A zero hidden state for `batch` streams."""

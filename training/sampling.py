@@ -35,6 +35,28 @@ def next_token_probs(
     return probs
 
 
+def _repeats(period: int) -> int:
+    """How many times a unit must repeat to count as a loop (see `loop_cut`)."""
+    return 3 if period >= 4 else -(-12 // period)
+
+
+def looping_rows(ids: Tensor, max_period: int = 32) -> Tensor:
+    """Which rows of (A, T) ids end in a loop, by `loop_cut`'s rule, all at once.
+
+    Sampling checks the whole batch with this every few characters instead of
+    running `loop_cut` on every stream's text after every character.
+    """
+    rows, size = ids.shape
+    flags = torch.zeros(rows, dtype=torch.bool)
+    for period in range(1, min(max_period, size // 2) + 1):
+        span = period * _repeats(period)
+        if size < span:
+            continue
+        tail = ids[:, size - span :].reshape(rows, -1, period)  # (A, repeats, period)
+        flags |= (tail == tail[:, -1:, :]).flatten(1).all(dim=1)
+    return flags
+
+
 def loop_cut(text: str, max_period: int = 32) -> int | None:
     """Where to cut `text` if it ends in a loop, else None.
 
@@ -46,7 +68,7 @@ def loop_cut(text: str, max_period: int = 32) -> int | None:
     for period in range(1, min(max_period, size // 2) + 1):
         if text[-period:] != text[-2 * period : -period]:
             continue
-        repeats = 3 if period >= 4 else -(-12 // period)
+        repeats = _repeats(period)
         if (
             size < period * repeats
             or text[-period * repeats :] != text[-period:] * repeats

@@ -19,13 +19,21 @@ from torch import Tensor
 
 from corpus import Corpus, load_corpus
 from training.artifact import save_artifact
+from training.base import BaseModel
 from training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from training.config import ModelConfig, TrainConfig, auto_model_config
-from training.data import make_streams, pick_device, pick_threads, split_ids
+from training.data import (
+    make_streams,
+    persona_weights,
+    pick_device,
+    pick_threads,
+    split_ids,
+)
 from training.errors import ConfigError
 from training.model import CharLSTM, State
 from training.plot import save_loss_curve
 from training.progress import TrainProgress
+from training.transfer import extended_vocabulary, transplant
 from training.vocab import Vocabulary
 
 LOG2E = 1 / math.log(2)  # nats -> bits
@@ -60,30 +68,42 @@ class _Run:
     history: list[dict[str, float]] = field(default_factory=list)
 
 
-def get_batch(streams: Tensor, position: int, seq_len: int) -> tuple[Tensor, Tensor]:
-    """The window at `position` of every stream, and the characters that follow."""
+def get_batch(
+    streams: Tensor, position: int, seq_len: int, weights: Tensor | None = None
+) -> tuple[Tensor, Tensor, Tensor | None]:
+    """The window at `position` of every stream, the characters that follow, and
+    those characters' loss weights (if the streams are weighted)."""
     x = streams[:, position : position + seq_len]  # (B, T)
     y = streams[:, position + 1 : position + 1 + seq_len]  # (B, T)
-    return x[:, : y.size(1)], y
+    w = None
+    if weights is not None:
+        w = weights[:, position + 1 : position + 1 + seq_len]  # (B, T)
+    return x[:, : y.size(1)], y, w
 
 
 @torch.no_grad()
 def estimate_loss(
-    model: CharLSTM, streams: Tensor, seq_len: int, max_windows: int | None
+    model: CharLSTM,
+    streams: Tensor,
+    seq_len: int,
+    max_windows: int | None,
+    weights: Tensor | None = None,
 ) -> float:
-    """Mean validation loss in bits per char, state carried across windows."""
+    """Mean (weighted) validation loss in bits per char, state carried across
+    windows."""
     model.eval()
     state: State | None = None
-    total, count = 0.0, 0
+    total, count = 0.0, 0.0
     for window, position in enumerate(range(0, streams.size(1) - 1, seq_len)):
         if max_windows is not None and window >= max_windows:
             break
-        x, y = get_batch(streams, position, seq_len)
-        _, loss, state = model(x, y, state)
-        total += float(loss) * y.numel()
-        count += y.numel()
+        x, y, w = get_batch(streams, position, seq_len, weights)
+        _, loss, state = model(x, y, state, w)
+        mass = float(w.sum()) if w is not None else y.numel()
+        total += float(loss) * mass
+        count += mass
     model.train()
-    return total / max(count, 1) * LOG2E
+    return total / max(count, 1e-9) * LOG2E
 
 
 def get_lr(step: int, fraction: float, config: TrainConfig) -> float:
@@ -106,8 +126,8 @@ def _fraction(run: _Run, config: TrainConfig) -> float:
 
 
 def _optimizer(model: CharLSTM, config: TrainConfig) -> torch.optim.AdamW:
-    """AdamW, with weight decay on matrices only (not on biases)."""
-    params = list(model.parameters())
+    """AdamW over the weights that learn, with weight decay on matrices only."""
+    params = [p for p in model.parameters() if p.requires_grad]
     groups = [
         {
             "params": [p for p in params if p.dim() >= 2],
@@ -126,6 +146,16 @@ def _rng_state(generator: torch.Generator, device: torch.device) -> dict[str, Te
     return rng
 
 
+def _freeze(model: CharLSTM, tune_layers: str) -> None:
+    """Let only the chosen weights learn ("all", "top" or "head")."""
+    top = model.config.num_layers - 1
+    for name, param in model.named_parameters():
+        if tune_layers == "top":
+            param.requires_grad = name.startswith("head.") or name.endswith(f"_l{top}")
+        elif tune_layers == "head":
+            param.requires_grad = name.startswith("head.")
+
+
 def train(
     corpus: Corpus | str | Path,
     out_dir: str | Path,
@@ -133,11 +163,15 @@ def train(
     model_config: ModelConfig | None = None,
     resume: bool = False,
     on_progress: Callable[[TrainProgress], None] | None = None,
+    base: BaseModel | None = None,
 ) -> TrainResult:
     """Train a persona model on a corpus and write its artifact into `out_dir`.
 
-    With `resume`, a checkpoint in `out_dir` is continued (same step count, same
-    loss curve); without one, training starts afresh.
+    With `base`, the persona starts from the base model's weights (its size, its
+    vocabulary extended by the corpus's new characters); without, from random
+    weights sized to the corpus. With `resume`, a checkpoint in `out_dir` is
+    continued (same step count, same loss curve); without one, training starts
+    afresh.
     """
     corpus = corpus if isinstance(corpus, Corpus) else load_corpus(corpus)
     config = config or TrainConfig()
@@ -146,10 +180,18 @@ def train(
     if device.type == "cpu":
         torch.set_num_threads(pick_threads(config.num_threads))
     checkpoint = load_checkpoint(out) if resume else None
+    if base is not None and model_config is not None:
+        raise ConfigError("a persona started from the base model has the base's size")
     run = _Run()
+    start: CharLSTM | None = None
     if checkpoint is None:
         torch.manual_seed(config.seed)
-        vocab = Vocabulary.from_text(corpus.train_text)
+        if base is not None:
+            vocab = extended_vocabulary(base.vocab, corpus.train_text)
+            start = transplant(base.model, base.vocab, vocab, config.dropout)
+            model_config = start.config
+        else:
+            vocab = Vocabulary.from_text(corpus.train_text)
     else:
         vocab = Vocabulary.from_json(checkpoint.scalars["vocab"])
         run = _Run(**checkpoint.scalars["run"])
@@ -158,15 +200,33 @@ def train(
     train_ids, val_ids = split_ids(corpus, vocab, config)
     if model_config is None:
         model_config = auto_model_config(len(train_ids), len(vocab), config.minutes)
+        if config.dropout is not None:
+            model_config = ModelConfig.from_dict(
+                {**model_config.to_dict(), "dropout": config.dropout}
+            )
     if model_config.vocab_size != len(vocab):
         raise ConfigError(f"vocab_size must be {len(vocab)} for this corpus")
 
-    model = CharLSTM(model_config).to(device)
+    # What the artifact records of the weights it started from (kept on resume).
+    base_summary = base.summary if base is not None else None
+    if checkpoint is not None:
+        base_summary = checkpoint.scalars.get("base_model")
+    model = (start or CharLSTM(model_config)).to(device)
+    _freeze(model, config.tune_layers)
     optimizer = _optimizer(model, config)
     generator = torch.Generator().manual_seed(config.seed)
-    streams = make_streams(train_ids, config.batch_size, config.seq_len + 1).to(device)
-    val_streams = make_streams(val_ids, config.batch_size, 8 * config.seq_len)
-    val_streams = val_streams.to(device)
+    batch, seq_len = config.batch_size, config.seq_len
+    streams = make_streams(train_ids, batch, seq_len + 1).to(device)
+    val_streams = make_streams(val_ids, batch, 8 * seq_len).to(device)
+    weights = val_weights = None
+    if config.other_weight < 1.0:
+        # The same cut as the id streams: make_streams only reshapes.
+        weights = make_streams(
+            persona_weights(train_ids, vocab, config.other_weight), batch, seq_len + 1
+        ).to(device)
+        val_weights = make_streams(
+            persona_weights(val_ids, vocab, config.other_weight), batch, 8 * seq_len
+        ).to(device)
     state = model.init_state(streams.size(0), device)
     best: dict[str, Tensor] | None = None
     if checkpoint is not None:
@@ -193,6 +253,7 @@ def train(
                     "model_config": model_config.to_dict(),
                     "train_config": config.to_dict(),
                     "run": run.__dict__,
+                    "base_model": base_summary,
                 },
             ),
         )
@@ -200,13 +261,13 @@ def train(
     model.train()
     started = last_save = time.monotonic()
     session_start, session_chars = run.elapsed_s, 0
-    seq_len, batch = config.seq_len, streams.size(0)
+    batch = streams.size(0)
     try:
         while not (stopped := _stop_reason(run, config)):
             for group in optimizer.param_groups:
                 group["lr"] = get_lr(run.step, _fraction(run, config), config)
-            x, y = get_batch(streams, run.position, seq_len)  # (B, T) each
-            _, loss, state = model(x, y, state)
+            x, y, w = get_batch(streams, run.position, seq_len, weights)  # (B, T)
+            _, loss, state = model(x, y, state, w)
             state = (state[0].detach(), state[1].detach())  # truncated BPTT
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -218,7 +279,7 @@ def train(
                 state = model.init_state(batch, device)  # a new epoch starts cold
             if run.step % config.eval_interval == 0:
                 run.val_bpc = estimate_loss(
-                    model, val_streams, seq_len, config.eval_batches
+                    model, val_streams, seq_len, config.eval_batches, val_weights
                 )
                 if run.best_bpc is None or run.val_bpc < run.best_bpc - 1e-3:
                     run.best_bpc, run.bad_evals = run.val_bpc, 0
@@ -237,7 +298,7 @@ def train(
         save()  # Ctrl-C: keep what was learnt; --resume goes on from here
         raise
 
-    val_bpc = _finish(model, best, run, val_streams, seq_len, config)
+    val_bpc = _finish(model, best, run, val_streams, val_weights, seq_len, config)
     save()
     figures: dict[str, Any] = {
         "val_bpc": round(val_bpc, 4),
@@ -251,6 +312,7 @@ def train(
         "device": device.type,
         "threads": torch.get_num_threads() if device.type == "cpu" else None,
         "train_config": config.to_dict(),
+        "base_model": base_summary,
     }
     corpus_stats = dict(corpus.manifest.get("stats") or {})  # type: ignore[call-overload]
     save_artifact(
@@ -309,14 +371,15 @@ def _finish(
     best: dict[str, Tensor] | None,
     run: _Run,
     val_streams: Tensor,
+    val_weights: Tensor | None,
     seq_len: int,
     config: TrainConfig,
 ) -> float:
     """Keep the best weights seen by validation; return their full-split bpc."""
-    last = estimate_loss(model, val_streams, seq_len, config.eval_batches)
+    last = estimate_loss(model, val_streams, seq_len, config.eval_batches, val_weights)
     if best is not None and run.best_bpc is not None and run.best_bpc < last:
         model.load_state_dict(best)
-    val_bpc = estimate_loss(model, val_streams, seq_len, None)
+    val_bpc = estimate_loss(model, val_streams, seq_len, None, val_weights)
     run.history.append(
         {"step": run.step, "val_bpc": val_bpc, "elapsed_s": round(run.elapsed_s, 2)}
     )
@@ -352,11 +415,11 @@ def _check_resumable(
 ) -> None:
     """ConfigError when the new settings cannot continue the saved run."""
     saved = checkpoint.scalars["train_config"]
-    for key in ("batch_size", "seq_len"):
-        if saved[key] != getattr(config, key):
+    for key in ("batch_size", "seq_len", "tune_layers", "other_weight"):
+        if saved.get(key, getattr(TrainConfig(), key)) != getattr(config, key):
             raise ConfigError(
                 f"cannot resume with {key}={getattr(config, key)}: "
-                f"the checkpoint was trained with {saved[key]}"
+                f"the checkpoint was trained with {saved.get(key)}"
             )
     if (
         model_config is not None

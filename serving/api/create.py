@@ -71,6 +71,7 @@ def _from_form(request: Request, services: Services) -> CreateRequest:
         train=_json_field(form.get("train")),
         me=form.get("me") or None,
         keep_data=_flag(form.get("keep_data", ""), "keep_data"),
+        from_scratch=_flag(form.get("from_scratch", ""), "from_scratch"),
     )
     name, public = (
         _required_name(form.get("name")),
@@ -116,13 +117,18 @@ def _from_json(body: dict[str, Any], services: Services) -> CreateRequest:
     if not isinstance(public, bool):
         raise BadRequest("`public` must be true or false")
     keep_data = body.get("keep_data", False)
-    if not isinstance(keep_data, bool):
-        raise BadRequest("`keep_data` must be true or false")
+    from_scratch = body.get("from_scratch", False)
+    if not isinstance(keep_data, bool) or not isinstance(from_scratch, bool):
+        raise BadRequest("`keep_data` and `from_scratch` must be true or false")
     me = body.get("me")
     if me is not None and not isinstance(me, str):
         raise BadRequest("`me` must be a string")
     options = _options(
-        minutes=body.get("minutes"), train=body.get("train"), me=me, keep_data=keep_data
+        minutes=body.get("minutes"),
+        train=body.get("train"),
+        me=me,
+        keep_data=keep_data,
+        from_scratch=from_scratch,
     )
     source = {
         "type": "messenger",
@@ -134,9 +140,11 @@ def _from_json(body: dict[str, Any], services: Services) -> CreateRequest:
 
 
 def _options(
-    minutes: Any, train: Any, me: str | None, keep_data: bool
+    minutes: Any, train: Any, me: str | None, keep_data: bool, from_scratch: bool
 ) -> dict[str, Any]:
     options: dict[str, Any] = {"me": me, "keep_data": keep_data}
+    if from_scratch:
+        options["from_scratch"] = True
     if minutes is not None:
         try:
             value = float(minutes)

@@ -9,6 +9,7 @@ import click
 from serving.cli.chat import chat_command
 from serving.cli.demo import demo_command
 from serving.cli.personas import create_command, personas_group
+from serving.cli.pretrain import pretrain_command
 from serving.cli.server import serve_command, worker_command
 from serving.cli.stages import (
     corpus_command,
@@ -40,6 +41,7 @@ def main(verbose: bool) -> None:
 for command in (
     import_command,
     corpus_command,
+    pretrain_command,
     train_command,
     sample_command,
     eval_command,

@@ -83,6 +83,11 @@ def read_password(password_stdin: bool) -> str | None:
     default=None,
     help="Training time budget (default: MIMICAL_TRAIN_MINUTES or 2).",
 )
+@click.option(
+    "--from-scratch",
+    is_flag=True,
+    help="Start from random weights instead of the shipped base chat model.",
+)
 def create_command(
     name: str,
     export_path: Path,
@@ -90,6 +95,7 @@ def create_command(
     public: bool,
     password_stdin: bool,
     minutes: float | None,
+    from_scratch: bool,
 ) -> None:
     """Build a persona from an export and register it; ready when this returns."""
     password = read_password(password_stdin)
@@ -100,6 +106,7 @@ def create_command(
             "path": str(export_path.resolve()),
             "me": me,
             "minutes": minutes,
+            "from_scratch": from_scratch,
         }
         registration = register_persona(services.db, name, public, password, source)
     outcome = build_with_progress(services, registration.job_id, f"building {name}")

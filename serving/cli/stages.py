@@ -166,19 +166,42 @@ def corpus_command(
     "--resume", is_flag=True, help="Continue from the model folder's checkpoint."
 )
 @click.option("--max-steps", type=int, default=None, help="Stop after this many steps.")
+@click.option(
+    "--from-scratch",
+    is_flag=True,
+    help="Start from random weights instead of the shipped base chat model.",
+)
+@click.option(
+    "--base",
+    "base_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Start from this base model folder instead of the shipped one.",
+)
 def train_command(
-    corpus_dir: Path, output: Path, minutes: float, resume: bool, max_steps: int | None
+    corpus_dir: Path,
+    output: Path,
+    minutes: float,
+    resume: bool,
+    max_steps: int | None,
+    from_scratch: bool,
+    base_dir: Path | None,
 ) -> None:
-    """Train a persona model on a corpus folder."""
+    """Train a persona model on a corpus folder, fine-tuning the base chat model."""
+    if from_scratch and base_dir is not None:
+        raise click.UsageError("give --from-scratch or --base, not both")
     with user_errors():
-        config = training.TrainConfig(minutes=minutes, max_steps=max_steps)
+        settings = {"minutes": minutes, "max_steps": max_steps}
+        config = training.persona_train_config(not from_scratch, settings)
         loaded = corpus.load_corpus(corpus_dir)  # fail before the progress bar shows
+        base = None if from_scratch else training.load_base_model(base_dir)
         result = training.train(
             loaded,
             output,
             config,
             resume=resume,
             on_progress=training.tqdm_progress("training"),
+            base=base,
         )
     click.echo(
         f"validation: {result.val_bpc:.3f} bits/char after "
@@ -199,6 +222,12 @@ def train_command(
 )
 @click.option("--n", "count", default=1, show_default=True, help="Replies per prompt.")
 @click.option("--temperature", default=0.8, show_default=True)
+@click.option(
+    "--candidates",
+    default=training.DEFAULT_CANDIDATES,
+    show_default=True,
+    help="Replies sampled for each answer; the best by the rerank score is kept.",
+)
 @click.option("--seed", type=int, default=None, help="Make sampling repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per reply.")
 def sample_command(
@@ -207,6 +236,7 @@ def sample_command(
     prompts: click.utils.LazyFile | None,
     count: int,
     temperature: float,
+    candidates: int,
     seed: int | None,
     as_json: bool,
 ) -> None:
@@ -223,6 +253,7 @@ def sample_command(
                     [Turn("user", False, text)],
                     temperature=temperature,
                     seed=reply_seed,
+                    candidates=candidates,
                 )
                 if as_json:
                     record = {"prompt": text, "reply": reply}

@@ -51,6 +51,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     corpus.EmptyCorpusError,
     training.ConfigError,
     training.TrainingError,
+    training.BaseModelError,
     JobSourceError,
     SealError,
     UploadError,
@@ -157,12 +158,14 @@ def _run(
         share = IMPORT_SHARE + CORPUS_SHARE + TRAIN_SHARE * progress.fraction
         report(share, "training")
 
+    from_base = not source.get("from_scratch")
     result = training.train(
         corpus_dir,
         model_dir,
         train_config(services.config, source),
         resume=resume,
         on_progress=on_train,
+        base=training.shared_base_model() if from_base else None,
     )
     report(1.0 - (1.0 - IMPORT_SHARE - CORPUS_SHARE - TRAIN_SHARE) / 2, "storing")
     staging = folder / "artifact"
@@ -186,8 +189,9 @@ def _run(
 def train_config(config: Config, source: dict[str, Any]) -> training.TrainConfig:
     """The training settings: the server's budget, overridden by the job's source."""
     minutes = source.get("minutes") or config.train_minutes
-    return training.TrainConfig.from_dict(
-        {"minutes": float(minutes), **dict(source.get("train") or {})}
+    return training.persona_train_config(
+        not source.get("from_scratch"),
+        {"minutes": float(minutes), **dict(source.get("train") or {})},
     )
 
 
