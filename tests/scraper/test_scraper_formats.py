@@ -125,11 +125,14 @@ def test_telegram_single_chat_with_entities_service_and_forwards() -> None:
         ("telegram-4815162342", "Romeo", "Good morrow, Juliet"),
         ("telegram-4815162342", "Juliet", "Look: https://verona.example \u2014 the"
          " balcony"),
+        ("telegram-4815162342", "Romeo", "[forwarded from Mercutio]\n"
+         "A plague o' both your houses!"),
         ("telegram-4815162342", "Juliet", "Me at the window \U0001f319"),
         ("telegram-4815162342", "Deleted Account", "who am I"),
     ]  # fmt: skip
     assert messages[0].sent_at == datetime.fromtimestamp(1707901260, UTC)
-    assert report.skipped == {"system": 1, "media-only": 1, "forwarded": 1}
+    assert report.skipped == {"call": 1, "media-only": 1}
+    assert report.marked == {"forwarded": 1}
     assert report.attachments == {"photo": 2}
 
 
@@ -189,7 +192,7 @@ def test_a_folder_of_mixed_exports_reads_them_all() -> None:
     assert report.format == (
         "facebook-json+facebook-html+messenger-e2ee+telegram+whatsapp"
     )
-    assert report.messages == len(messages) == 8 + 5 + 5 + 2 + 4 + 6 + 6 + 3
+    assert report.messages == len(messages) == 8 + 5 + 5 + 2 + 5 + 6 + 6 + 3
     assert report.files == 5 + 1 + 3 + 1 + 1 + 1 + 2
 
 
