@@ -32,6 +32,7 @@ from scraper.meta_dates import parse_stamp
 from scraper.options import ImportOptions, Reader
 from scraper.report import ImportReport
 from scraper.system import notice_reason
+from scraper.text import fix_mojibake
 
 NAME = "facebook-html"
 _THREAD_FILE = re.compile(r"(?:^|/)(?P<thread>[^/]+)/message_(?P<n>\d+)\.html$")
@@ -143,11 +144,14 @@ def _blocks(
         children = [child for child in element.children if isinstance(child, Tag)]
         if len(children) < 2:
             continue
-        last = children[-1].get_text(" ", strip=True)
+        # The date is one piece of text; a whole message block ending in a
+        # date (the last child of a thread's container) is not.
+        texts = [text for text in children[-1].find_all(string=True) if text.strip()]
+        last = texts[0].strip() if len(texts) == 1 else ""
         if len(last) > 80 or not any(ch.isdigit() for ch in last):
             continue
         sent_at = _stamp(last, clock)
-        sender = children[0].get_text(" ", strip=True)
+        sender = fix_mojibake(children[0].get_text(" ", strip=True))
         if sent_at is None or not sender or len(sender) > 100:
             continue
         content = children[1:-1]
@@ -178,7 +182,7 @@ def _text(tag: Tag) -> str:
     """A content element's text, without the reactions list Facebook puts in it."""
     for reactions in tag.find_all("ul"):
         reactions.extract()
-    return tag.get_text("\n", strip=True)
+    return fix_mojibake(tag.get_text("\n", strip=True))
 
 
 def _thread_name(container: Tag | None, name: str) -> str:

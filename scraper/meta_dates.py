@@ -86,21 +86,26 @@ def parse_stamp(text: str) -> tuple[datetime, str | None] | None:
 
 def _date(text: str) -> tuple[int, int, int] | None:
     """(day, month, year) of the part of a date line before its time."""
+    words = _WORD.findall(text)
+    months = [month_number(word) for word in words]
+    # Besides the month, a weekday and little words ("de", "las", "alle ore"):
+    # a sentence that happens to hold a date is not a date line.
+    others = sum(
+        len(word) > 3 and month is None
+        for word, month in zip(words, months, strict=True)
+    )
+    if len(words) > 8 or others > 2 or "?" in text or "!" in text:
+        return None
     numeric = _NUMERIC.search(text)
     if numeric:
         a, b, c = (int(part) for part in numeric.groups())
         if a > 31:  # 2019-07-14
             return c, b, a
         return a, b, c  # 14.07.2019, 14/07/2019: Europe writes the day first
-    words = _WORD.findall(text)
-    months = [m for m in map(month_number, words) if m is not None]
-    # Besides the month, a weekday and short words ("de", "las", "alle"): a
-    # sentence that happens to hold a date is not a date line.
-    if sum(len(word) > 3 for word in words) > len(months) + 1 or len(words) > 8:
-        return None
     numbers = [int(n) for n in re.findall(r"\d+", text)]
     years = [n for n in numbers if n >= 1000]
     days = [n for n in numbers if 1 <= n <= 31]
-    if not months or len(years) != 1 or len(days) != 1:
+    named = [month for month in months if month is not None]
+    if not named or len(years) != 1 or len(days) != 1:
         return None
-    return days[0], months[-1], years[0]  # an abbreviated weekday may look a month
+    return days[0], named[-1], years[0]  # an abbreviated weekday may look a month

@@ -242,6 +242,8 @@ MISSED_CALL = re.compile(
     rf"(?:{_either(_all('missed_calls'))})(?:, .*)?", re.IGNORECASE
 )
 CALL = re.compile(rf"(?:{_either(_all('calls'))})(?:, .*)?", re.IGNORECASE)
-EDITED = re.compile(rf"\s*<(?:{_either(_all('edited'))})\.?>$", re.IGNORECASE)
+EDITED = re.compile(
+    rf"[\s\u200e\u200f]*<(?:{_either(_all('edited'))})\.?>$", re.IGNORECASE
+)
 ENCRYPTED = tuple(_all("encrypted"))
 CHAT_FILE = re.compile(rf"^(?:{_either(_all('chat_file'))})", re.IGNORECASE)
