@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from corpus.message import Message
@@ -20,7 +21,7 @@ from scraper.clock import LocalClock
 from scraper.detect import Opening
 from scraper.errors import MalformedExportError
 from scraper.files import ExportFiles
-from scraper.json_stream import ITEM, walk
+from scraper.json_stream import ITEM, read_messages, walk
 from scraper.options import ImportOptions, Reader
 from scraper.report import ImportReport
 
@@ -48,26 +49,23 @@ def read(
     files: ExportFiles, names: list[str], report: ImportReport, options: ImportOptions
 ) -> Iterator[Message]:
     """Every kept message of each channel, in the channel's order."""
-    for name in names:
-        report.files += 1
-        where = files.where(name)
-        channel = "discord-" + name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        clock = LocalClock(options.timezone)
-        seen_messages = False
-        for prefix, event, value in walk(files, name, _ITEMS, _EXPECTED):
-            if prefix == "channel.id" and event in ("string", "number"):
-                channel = f"discord-{value}"  # comes before the messages
-            elif prefix == "messages" and event == "start_array":
-                seen_messages = True
-            elif event == ITEM:
-                message = _message(channel, value, clock, report, where)
-                if message:
-                    report.kept(message)
-                    yield message
-        if not seen_messages:
-            raise MalformedExportError(
-                f"{where}: no 'messages' list; expected {_EXPECTED}"
-            )
+    yield from read_messages(
+        files, names, report, options, _channel, _message, _EXPECTED
+    )
+
+
+def _channel(
+    files: ExportFiles, name: str
+) -> Iterator[tuple[str, dict[str, Any] | None]]:
+    """(thread id, message) pairs, and (thread id, None) as the list opens."""
+    channel = "discord-" + PurePosixPath(name).stem
+    for prefix, event, value in walk(files, name, _ITEMS, _EXPECTED):
+        if prefix == "channel.id" and event in ("string", "number"):
+            channel = f"discord-{value}"  # written before the messages
+        elif prefix == "messages" and event == "start_array":
+            yield channel, None
+        elif event == ITEM:
+            yield channel, value
 
 
 def _message(

@@ -27,6 +27,7 @@ from scraper.report import ImportReport
 from scraper.system import (
     MEDIA_KEYS,
     MEDIA_KINDS,
+    NOTICE_INITIALS,
     NOTICE_OPENERS,
     notice_reason,
     system_reason,
@@ -126,6 +127,7 @@ def read(
             if thread_id is None:
                 thread_id = prefix + (thread_path or PurePosixPath(name).stem)
             messages.extend(_read_file(raw, files.where(name), thread_id, report))
+            del raw  # gone before the next file is parsed: memory is one file's
         messages.sort(key=_SENT_AT)  # stable: same-millisecond order is kept
         if thread_id is not None:
             report.kept_many(thread_id, messages)
@@ -169,7 +171,7 @@ def _read_file(
     kept: list[Message] = []
     people: dict[str, tuple[str, str]] = {}  # raw name -> fixed, fixed + " "
     plain_keys, fix, to_date = _PLAIN_KEYS, fix_mojibake, datetime.fromtimestamp
-    openers = NOTICE_OPENERS
+    openers, initials = NOTICE_OPENERS, NOTICE_INITIALS
     for raw in reversed(raw_messages):
         if type(raw) is not dict:
             raise MalformedExportError(f"{where}: a message is not a JSON object")
@@ -197,7 +199,8 @@ def _read_file(
             # Notices open with the sender's name or one of a few words; the
             # careful check runs only on those.
             if (
-                text.startswith(person[1]) or text.partition(" ")[0] in openers
+                text.startswith(person[1])
+                or (text[:1] in initials and text.partition(" ")[0] in openers)
             ) and notice_reason(sender, text):
                 report.skip("system")
                 continue

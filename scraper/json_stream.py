@@ -8,15 +8,57 @@ into our named errors.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import ijson
 
+from corpus.message import Message
+from scraper.clock import LocalClock
 from scraper.errors import MalformedExportError
 from scraper.files import READ_ERRORS, ExportFiles
+from scraper.options import ImportOptions
+from scraper.report import ImportReport
 
 ITEM = "item"  # the event under which a built object goes by
+# (thread id, message) pairs of one file; (thread id, None) as a message list opens.
+Threads = Callable[[ExportFiles, str], Iterator[tuple[str, dict[str, Any] | None]]]
+# One raw message as a Message, or None once counted as skipped.
+Convert = Callable[
+    [str, dict[str, Any], LocalClock, ImportReport, str], Message | None
+]
+
+
+def read_messages(
+    files: ExportFiles,
+    names: list[str],
+    report: ImportReport,
+    options: ImportOptions,
+    threads: Threads,
+    convert: Convert,
+    expected: str,
+) -> Iterator[Message]:
+    """Every kept message of each file, in the file's order, counted as it goes.
+
+    A file without any message list is not the promised export.
+    """
+    for name in names:
+        report.files += 1
+        where = files.where(name)
+        clock = LocalClock(options.timezone)
+        seen_list = False
+        for thread_id, raw in threads(files, name):
+            seen_list = True
+            if raw is None:
+                continue
+            message = convert(thread_id, raw, clock, report, where)
+            if message:
+                report.kept(message)
+                yield message
+        if not seen_list:
+            raise MalformedExportError(
+                f"{where}: no 'messages' list; expected {expected}"
+            )
 
 
 def walk(

@@ -21,7 +21,7 @@ from scraper.clock import LocalClock
 from scraper.detect import Opening
 from scraper.errors import MalformedExportError
 from scraper.files import ExportFiles
-from scraper.json_stream import ITEM, walk
+from scraper.json_stream import ITEM, read_messages, walk
 from scraper.options import ImportOptions, Reader
 from scraper.report import ImportReport
 from scraper.text import mark_forwarded
@@ -32,7 +32,7 @@ _MESSAGE_LISTS = frozenset(f"{p}.messages".lstrip(".") for p in _CHAT_PREFIXES)
 _MESSAGE_ITEMS = frozenset(f"{p}.item" for p in _MESSAGE_LISTS)
 _MEDIA_KEYS = ("photo", "file", "location_information", "poll", "contact_information")
 _ACCOUNT_KEYS = frozenset({"personal_information", "chats", "left_chats"})
-_EXPECTED = "a Telegram export (result.json)"
+_EXPECTED = "a Telegram export (one chat, or a whole account with chats.list)"
 _CHAT_TYPES = frozenset(
     {"personal_chat", "private_group", "private_supergroup", "public_supergroup",
      "saved_messages", "bot_chat", "private_channel", "public_channel"}
@@ -60,42 +60,26 @@ def read(
     files: ExportFiles, names: list[str], report: ImportReport, options: ImportOptions
 ) -> Iterator[Message]:
     """Every kept message of every chat, in the file's (chronological) order."""
-    for name in names:
-        report.files += 1
-        where = files.where(name)
-        fallback = "telegram-" + _slug(PurePosixPath(name).stem)
-        seen_chat = False
-        clock = LocalClock(options.timezone)
-        for chat, raw in _chats(files, name):
-            seen_chat = True
-            if raw is None:
-                continue
-            thread_id = _thread_id(chat, fallback)
-            message = _message(thread_id, raw, clock, report, where)
-            if message:
-                report.kept(message)
-                yield message
-        if not seen_chat:
-            raise MalformedExportError(
-                f"{where}: no 'messages' list; expected a Telegram export "
-                "(one chat, or a whole account with chats.list)"
-            )
+    yield from read_messages(
+        files, names, report, options, _chats, _message, _EXPECTED
+    )
 
 
 def _chats(
     files: ExportFiles, name: str
-) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
-    """(chat fields, message) pairs, and (chat fields, None) as a chat's list opens.
+) -> Iterator[tuple[str, dict[str, Any] | None]]:
+    """(thread id, message) pairs, and (thread id, None) as a chat's list opens.
 
-    A chat's name and id come before its messages in Telegram's files, so the chat
-    dict is complete by the time its messages go by.
+    A chat's name and id come before its messages in Telegram's files, so the
+    chat is known by the time its messages go by.
     """
+    fallback = "telegram-" + _slug(PurePosixPath(name).stem)
     chat: dict[str, Any] = {}
     for prefix, event, value in walk(files, name, _MESSAGE_ITEMS, _EXPECTED):
         if event == ITEM:
-            yield chat, value
+            yield _thread_id(chat, fallback), value
         elif prefix in _MESSAGE_LISTS and event == "start_array":
-            yield chat, None
+            yield _thread_id(chat, fallback), None
         elif prefix in _CHAT_PREFIXES and event == "start_map":
             chat = {}
         elif event in ("string", "number") and prefix.rpartition(".")[0] in (

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from scraper_builders import REPO, zip_folder
+from scraper_builders import EXPORTS, zip_folder
 
 from scraper import FORMATS, MalformedExportError, UnknownFormatError, import_export
 from serving.cli.stages import import_command
 
-EXPORTS = REPO / "tests" / "fixtures" / "exports"
 META = "your_facebook_activity/messages/inbox"
 
 # (a file of one format, the format, how many messages it holds)

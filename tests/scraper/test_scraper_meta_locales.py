@@ -13,13 +13,11 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from scraper_builders import REPO
+from scraper_builders import EXPORTS
 
 from scraper import import_export
 from scraper.meta_dates import month_number, parse_stamp
 from scraper.meta_notices import LANGUAGES
-
-EXPORTS = REPO / "tests" / "fixtures" / "exports"
 
 NOTICES = [
     ("es", "Romeo, ¿eres tú?", "Hasta mañana, mi amor"),

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from scraper_builders import REPO
+from scraper_builders import EXPORTS, rows
 
-from corpus import Message
 from scraper import import_export
-
-EXPORTS = REPO / "tests" / "fixtures" / "exports"
-
-
-def _rows(messages: list[Message]) -> list[tuple[str, str, str]]:
-    return [(m.thread_id, m.sender, m.text) for m in messages]
 
 
 def test_instagram_json_download_with_mojibake_likes_and_shares() -> None:
     messages, report = import_export(EXPORTS / "instagram_json")
     assert report.format == "instagram-json"
     thread = "instagram-julietcapulet_17841400000000001"
-    assert _rows(messages) == [
+    assert rows(messages) == [
         (thread, "Juliet Capulet", "Romeo! \u00bfd\u00f3nde est\u00e1s? \U0001f319"),
         (thread, "Romeo", "Under thy balcony, caf\u00e9 in hand"),
         (thread, "Romeo", "Romeo is a name, not a fate"),
@@ -37,7 +30,7 @@ def test_instagram_html_download_read_in_time_order() -> None:
     )
     assert report.format == "instagram-html"
     thread = "instagram-mercutio_17841400000000002"
-    assert _rows(messages) == [
+    assert rows(messages) == [
         (thread, "Mercutio", "Nay, I'll conjure too. Caf\u00e9?"),
         (thread, "Romeo", "Courage, man; the hurt cannot be much."),
         (thread, "Mercutio", "Ask for me tomorrow, and you shall find me a grave man."),
@@ -50,7 +43,7 @@ def test_discord_channels_keep_both_sides_and_skip_calls_pins_and_joins() -> Non
     messages, report = import_export(EXPORTS / "discord")
     assert report.format == "discord"
     dm, square = "discord-1098765432109876543", "discord-1000000000000000005"
-    assert _rows(messages) == [
+    assert rows(messages) == [
         (dm, "romeo.m", "Good morrow, fair saint \U0001f339"),
         (dm, "juliet_c", "@romeo.m wherefore art thou **Romeo**?"),
         (dm, "romeo.m", "With love's light wings"),
@@ -69,7 +62,7 @@ def test_telegram_bare_message_list_with_entities_pins_and_a_forward() -> None:
     messages, report = import_export(EXPORTS / "telegram_messages")
     assert report.format == "telegram"
     thread = "telegram-juliet_chat"
-    assert _rows(messages) == [
+    assert rows(messages) == [
         (thread, "Juliet", "Tomorrow at nine, @romeo"),
         (thread, "Romeo", "[forwarded from Friar Laurence]\n"
          "These violent delights have violent ends"),

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from scraper_builders import REPO
+from scraper_builders import EXPORTS
 
 from scraper import import_export
 
-LOCALES = REPO / "tests" / "fixtures" / "exports" / "whatsapp_locales"
+LOCALES = EXPORTS / "whatsapp_locales"
 ANDROID_SKIPS = {"system": 2, "media-only": 1, "unsent": 1}
 IOS_SKIPS = {"system": 1, "media-only": 2, "call": 1}
 
