@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import PurePosixPath
 
 from corpus.message import Message
@@ -30,14 +31,11 @@ from scraper.options import ImportOptions, Reader
 from scraper.report import ImportReport
 from scraper.whatsapp_locales import (
     AM,
-    CALL,
     CHAT_FILE,
-    DELETED,
-    EDITED,
     ENCRYPTED,
-    MEDIA,
-    MISSED_CALL,
     PM,
+    placeholder,
+    unedited,
 )
 
 NAME = "whatsapp"
@@ -93,7 +91,13 @@ def _header(line: str) -> re.Match[str] | None:
 
 def _half(match: re.Match[str]) -> str | None:
     """'am' or 'pm' from the header's 12-hour mark, or None if unknown."""
-    mark = _HALF_SPACE.sub("", match["pre"] or match["post"]).lower()
+    return _half_of(match["pre"] or match["post"])
+
+
+@cache
+def _half_of(mark: str) -> str | None:
+    # A chat repeats two or three marks thousands of times.
+    mark = _HALF_SPACE.sub("", mark).lower()
     return "am" if mark in AM else "pm" if mark in PM else None
 
 
@@ -237,16 +241,14 @@ def _finish(pending: _Pending, thread_id: str, report: ImportReport) -> Message 
     text = "\n".join(pending.lines).strip()
     first, _, caption = text.partition("\n")
     bare = first.lstrip(_NOTICE_MARKS)
-    if DELETED.fullmatch(bare):
-        report.skip("unsent")
-        return None
-    if MISSED_CALL.fullmatch(bare) or (bare != first and CALL.fullmatch(bare)):
-        report.skip("call")
+    stands_for = placeholder(bare, marked=bare != first)
+    if stands_for in ("unsent", "call"):
+        report.skip(stands_for)
         return None
     if bare.startswith(ENCRYPTED):
         report.skip("system")
         return None
-    if MEDIA.fullmatch(bare):
+    if stands_for == "media":
         report.attachments["media"] += 1
         text = caption.strip()  # a photo's caption follows its file name
         if not text:
@@ -258,8 +260,7 @@ def _finish(pending: _Pending, thread_id: str, report: ImportReport) -> Message 
     if not text:
         report.skip("empty")
         return None
-    text = EDITED.sub("", text)
-    return Message(thread_id, pending.sender, pending.sent_at, text)
+    return Message(thread_id, pending.sender, pending.sent_at, unedited(text))
 
 
 READER = Reader(NAME, "text", sniff, read)

@@ -220,7 +220,6 @@ LOCALES: dict[str, Locale] = {
 
 
 def _either(texts: set[str]) -> str:
-    # Longest first, so "Media omitted" wins over any shorter text it contains.
     return "|".join(re.escape(text) for text in sorted(texts, key=len, reverse=True))
 
 
@@ -228,22 +227,58 @@ def _all(field: str) -> set[str]:
     return {text for locale in LOCALES.values() for text in getattr(locale, field)}
 
 
+def _keys(field: str) -> frozenset[str]:
+    return frozenset(_key(text) for text in _all(field))
+
+
+def _key(text: str) -> str:
+    """How a placeholder is looked up: case, dots and angle brackets aside."""
+    return text.casefold().strip(" .<>")
+
+
 AM = frozenset(mark.lower() for mark in _all("am"))
 PM = frozenset(mark.lower() for mark in _all("pm"))
-_ATTACHED = _either(_all("attached"))
-MEDIA = re.compile(
-    rf"<?(?:{_either(_all('media'))})>?"
-    rf"|<(?:{_ATTACHED}): ?[^>]*>|.* \((?:{_ATTACHED})\)|null"
-    rf"|(?:{_either(_all('location'))}): ?https?://\S+",
-    re.IGNORECASE,
-)
-DELETED = re.compile(rf"(?:{_either(_all('deleted'))})\.?", re.IGNORECASE)
-MISSED_CALL = re.compile(
-    rf"(?:{_either(_all('missed_calls'))})(?:, .*)?", re.IGNORECASE
-)
-CALL = re.compile(rf"(?:{_either(_all('calls'))})(?:, .*)?", re.IGNORECASE)
-EDITED = re.compile(
-    rf"[\s\u200e\u200f]*<(?:{_either(_all('edited'))})\.?>$", re.IGNORECASE
-)
 ENCRYPTED = tuple(_all("encrypted"))
 CHAT_FILE = re.compile(rf"^(?:{_either(_all('chat_file'))})", re.IGNORECASE)
+_MEDIA = _keys("media") | {"null"}  # "null": a view-once photo
+_DELETED = _keys("deleted")
+_MISSED_CALLS = _keys("missed_calls")
+_CALLS = _keys("calls")
+_ATTACHED = _either(_all("attached"))
+# Placeholders that carry a file name or a link: only these need a pattern.
+_ATTACHED_TAG = re.compile(rf"<(?:{_ATTACHED}): ?[^>]*>", re.IGNORECASE)
+_FILE_ATTACHED = re.compile(rf".* \((?:{_ATTACHED})\)", re.IGNORECASE)
+_LOCATION = re.compile(
+    rf"(?:{_either(_all('location'))}): ?https?://\S+", re.IGNORECASE
+)
+_EDITED = re.compile(
+    rf"[\s\u200e\u200f]*<(?:{_either(_all('edited'))})\.?>$", re.IGNORECASE
+)
+
+
+def placeholder(text: str, marked: bool) -> str | None:
+    """What a message's first line stands for: 'unsent', 'call', 'media' or None.
+
+    `marked`: iOS put its mark before the line, as it does for its own notices
+    (a plain "Video call" is then a call, not somebody's words).
+    """
+    key = _key(text)
+    if key in _DELETED:
+        return "unsent"
+    call = key.partition(",")[0]  # "Missed voice call, 12 sec"
+    if call in _MISSED_CALLS or (marked and call in _CALLS):
+        return "call"
+    if key in _MEDIA:
+        return "media"
+    if text.endswith(">") and _ATTACHED_TAG.fullmatch(text):
+        return "media"
+    if text.endswith(")") and _FILE_ATTACHED.fullmatch(text):
+        return "media"
+    if "://" in text and _LOCATION.fullmatch(text):
+        return "media"
+    return None
+
+
+def unedited(text: str) -> str:
+    """The text without the mark WhatsApp appends to an edited message."""
+    return _EDITED.sub("", text) if text.endswith(">") else text
