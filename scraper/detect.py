@@ -6,9 +6,9 @@ JSON formats apart. Readers decide from that `Opening`. Two things are taken fro
 places rather than content, because the tools that write them put them there:
 well-known binary media are passed over by suffix (a download with thousands of
 photos is not opened photo by photo), and inside a Facebook or Instagram download
-only the pages of its `messages` section are messages (its posts and comments
-pages are laid out exactly like message pages), while a file where it keeps a
-thread is that thread's, so a damaged one is named as such.
+only the pages where it keeps its threads are messages (its posts, comments and
+index pages are laid out exactly like message pages), while a file where it
+keeps a thread is that thread's, so a damaged one is named as such.
 """
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ _MEDIA_SUFFIXES = frozenset(
     "mp3 m4a aac ogg oga opus wav amr flac pdf doc docx xls xlsx ppt pptx vcf "
     "css js woff woff2 ttf otf zip gz tgs".split()
 )
-# Where a Facebook or Instagram download keeps its threads; what lies above is
-# the download's root.
+# Where a Facebook or Instagram download keeps its threads (since 2018, and the
+# single page or numbered pages before); what lies above is the download's root.
 _META_THREADS = re.compile(
     r"(?:^|/)(?:messages/(?:inbox|archived_threads|filtered_threads|message_requests"
-    r"|e2ee_cutover)/[^/]+/message_\d+\.(?:json|html)|html/messages\.htm)$"
+    r"|e2ee_cutover)/[^/]+/message_\d+\.(?:json|html)|html/messages\.htm"
+    r"|messages/\d+\.html)$"
 )
 _ACTIVITY = re.compile(r"your_(?:facebook|instagram)_activity/$")
 _INSTAGRAM = "your_instagram_activity"
@@ -60,7 +61,7 @@ class Opening:
     shape: JsonShape | None  # for JSON only
     instagram: bool  # written by Instagram's download (its paths or label say so)
     meta_thread: bool  # where a Facebook/Instagram download keeps a thread's file
-    outside_messages: bool  # a page of a Facebook/Instagram download, not a message
+    other_page: bool  # any other file of a Facebook/Instagram download
 
     def text(self, size: int = HEAD_BYTES) -> str:
         """The opening as text, bad bytes replaced (only to recognise it)."""
@@ -80,7 +81,7 @@ def openings(files: ExportFiles, names: list[str]) -> list[Opening]:
         kind = _kind(head)
         if kind is None:
             continue
-        in_download = any(name.startswith(root) for root in roots)
+        meta_thread = _META_THREADS.search(name) is not None
         instagram = instagram_label or _instagram(name, head)
         found.append(
             Opening(
@@ -89,8 +90,9 @@ def openings(files: ExportFiles, names: list[str]) -> list[Opening]:
                 head=head,
                 shape=json_shape(head) if kind == "json" else None,
                 instagram=instagram,
-                meta_thread=_META_THREADS.search(name) is not None,
-                outside_messages=in_download and not _is_messages_page(name),
+                meta_thread=meta_thread,
+                other_page=not meta_thread
+                and any(name.startswith(root) for root in roots),
             )
         )
     return found
@@ -120,10 +122,6 @@ def _instagram(name: str, head: bytes) -> bool:
     if "messages" in folders:
         folders = folders[: folders.index("messages")]
     return any(folder.lower().startswith("instagram") for folder in folders)
-
-
-def _is_messages_page(name: str) -> bool:
-    return "/messages/" in f"/{name}" or name.endswith("messages.htm")
 
 
 def _kind(head: bytes) -> Kind | None:

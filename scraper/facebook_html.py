@@ -43,12 +43,12 @@ _TEXT_NODE = re.compile(r">\s*([^<>]{6,80}?)\s*<")
 
 
 def is_thread_page(opening: Opening) -> bool:
-    """An HTML page holding a Meta date line, outside a download's other pages.
+    """An HTML page holding a Meta date line, and not another page of a download.
 
     One where the download keeps a thread's page is one whatever it holds, so
     that a damaged page is named rather than passed over.
     """
-    if opening.outside_messages:
+    if opening.other_page:
         return False
     if opening.meta_thread and opening.name.endswith(".html"):
         return True

@@ -71,11 +71,13 @@ def test_a_zip_of_any_export_under_any_name_reads_as_the_folder(
 def test_other_pages_of_a_facebook_download_are_not_messages(tmp_path: Path) -> None:
     root = tmp_path / "facebook-romeo-2024"
     shutil.copytree(EXPORTS / "facebook_html_2022", root)
-    # Posts pages are laid out exactly like message pages.
+    # Posts and index pages are laid out exactly like message pages.
     post = root / "posts" / "your_posts_1.html"
     post.parent.mkdir()
     thread = root / "messages" / "inbox" / "mercutio_1a2b3c4d5e" / "message_1.html"
     post.write_text(thread.read_text().replace("Mercutio", "Romeo shared a link."))
+    index = root / "messages" / "your_messages.html"
+    index.write_text(thread.read_text().replace("Mercutio", "Romeo shared a link."))
     messages, _ = import_export(root)
     assert not any("shared a link" in m.sender for m in messages)
     assert len(messages) == 5
