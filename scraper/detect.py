@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Literal
 
 import ijson
@@ -68,13 +70,15 @@ class Opening:
         return self.head[:size].decode("utf-8", "replace")
 
 
-def openings(files: ExportFiles, names: list[str]) -> list[Opening]:
-    """The opening of every file that could hold messages, in name order."""
+def openings(files: ExportFiles, names: list[str]) -> Iterator[Opening]:
+    """The opening of every file that could hold messages, in name order.
+
+    One at a time: a download of thousands of threads is not held in memory.
+    """
     roots = _download_roots(names)
     instagram_label = files.label.lower().startswith("instagram")
-    found = []
     for name in names:
-        if name.rsplit(".", 1)[-1].lower() in _MEDIA_SUFFIXES and "." in name:
+        if PurePosixPath(name).suffix.lower().lstrip(".") in _MEDIA_SUFFIXES:
             continue
         head = files.head(name, HEAD_BYTES)
         head = head[len(_BOM) :] if head.startswith(_BOM) else head
@@ -83,19 +87,15 @@ def openings(files: ExportFiles, names: list[str]) -> list[Opening]:
             continue
         meta_thread = _META_THREADS.search(name) is not None
         instagram = instagram_label or _instagram(name, head)
-        found.append(
-            Opening(
-                name=name,
-                kind=kind,
-                head=head,
-                shape=json_shape(head) if kind == "json" else None,
-                instagram=instagram,
-                meta_thread=meta_thread,
-                other_page=not meta_thread
-                and any(name.startswith(root) for root in roots),
-            )
+        yield Opening(
+            name=name,
+            kind=kind,
+            head=head,
+            shape=json_shape(head) if kind == "json" else None,
+            instagram=instagram,
+            meta_thread=meta_thread,
+            other_page=not meta_thread and any(map(name.startswith, roots)),
         )
-    return found
 
 
 def _download_roots(names: list[str]) -> set[str]:

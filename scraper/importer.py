@@ -7,7 +7,7 @@ the file is called.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import tzinfo
 from pathlib import Path
 
@@ -64,7 +64,7 @@ def iter_messages(
     """Stream the messages of an export; `report` (if given) fills in as it goes.
 
     `timezone` reads the local times of formats that write no offset (WhatsApp,
-    Facebook HTML); UTC when not given.
+    Facebook and Instagram HTML); UTC when not given.
     """
     if format is not None and format not in READERS:
         raise UnknownFormatError(
@@ -87,24 +87,26 @@ def iter_messages(
 
 
 def _plan(
-    found: list[Opening], format: str | None
+    found: Iterable[Opening], format: str | None
 ) -> list[tuple[Reader, list[str]]]:
     """Which reader reads which files: each file goes to the first that knows it.
 
-    A forced format also takes the files of its kind it does not recognise, so
-    its reader can say what is wrong with them.
+    Openings are looked at one at a time and let go, so memory does not grow
+    with the number of files. A forced format that recognises none of them takes
+    the files of its kind, so its reader can say what is wrong with them.
     """
     readers = [READERS[format]] if format else list(READERS.values())
-    plan: list[tuple[Reader, list[str]]] = []
-    for reader in readers:
-        claimed = [opening for opening in found if reader.sniff(opening)]
-        if not claimed and format:
-            claimed = [opening for opening in found if opening.kind == reader.kind]
-        if claimed:
-            plan.append((reader, [opening.name for opening in claimed]))
-            taken = {id(opening) for opening in claimed}
-            found = [opening for opening in found if id(opening) not in taken]
-    return plan
+    claims: dict[str, list[str]] = {reader.name: [] for reader in readers}
+    same_kind: list[str] = []
+    for opening in found:
+        reader = next((reader for reader in readers if reader.sniff(opening)), None)
+        if reader is not None:
+            claims[reader.name].append(opening.name)
+        elif format and opening.kind == readers[0].kind:
+            same_kind.append(opening.name)
+    if format and not claims[format]:
+        claims[format] = same_kind
+    return [(READERS[name], names) for name, names in claims.items() if names]
 
 
 def import_export(
