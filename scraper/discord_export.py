@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -22,7 +23,7 @@ from scraper.detect import Opening
 from scraper.errors import MalformedExportError
 from scraper.files import ExportFiles
 from scraper.json_stream import ITEM, read_messages, walk
-from scraper.options import ImportOptions, Reader
+from scraper.options import Reader
 from scraper.report import ImportReport
 
 NAME = "discord"
@@ -42,15 +43,6 @@ def sniff(opening: Opening) -> bool:
     return shape is not None and (
         {"guild", "channel"} <= shape.top
         or {"author", "timestamp", "content"} <= shape.message
-    )
-
-
-def read(
-    files: ExportFiles, names: list[str], report: ImportReport, options: ImportOptions
-) -> Iterator[Message]:
-    """Every kept message of each channel, in the channel's order."""
-    yield from read_messages(
-        files, names, report, options, _channel, _message, _EXPECTED
     )
 
 
@@ -113,4 +105,10 @@ def _sent_at(raw: dict[str, Any], clock: LocalClock, where: str) -> datetime:
     )
 
 
-READER = Reader(NAME, "json", sniff, read)
+# Every kept message of each file, in the file's (chronological) order.
+READER = Reader(
+    NAME,
+    "json",
+    sniff,
+    partial(read_messages, threads=_channel, convert=_message, expected=_EXPECTED),
+)

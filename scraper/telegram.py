@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -22,7 +23,7 @@ from scraper.detect import Opening
 from scraper.errors import MalformedExportError
 from scraper.files import ExportFiles
 from scraper.json_stream import ITEM, read_messages, walk
-from scraper.options import ImportOptions, Reader
+from scraper.options import Reader
 from scraper.report import ImportReport
 from scraper.text import mark_forwarded
 
@@ -53,15 +54,6 @@ def sniff(opening: Opening) -> bool:
         shape.message_type in ("message", "service")
         or "date_unixtime" in shape.message
         or shape.top_type in _CHAT_TYPES
-    )
-
-
-def read(
-    files: ExportFiles, names: list[str], report: ImportReport, options: ImportOptions
-) -> Iterator[Message]:
-    """Every kept message of every chat, in the file's (chronological) order."""
-    yield from read_messages(
-        files, names, report, options, _chats, _message, _EXPECTED
     )
 
 
@@ -174,4 +166,10 @@ def _sent_at(raw: dict[str, Any], clock: LocalClock, where: str) -> datetime:
     )
 
 
-READER = Reader(NAME, "json", sniff, read)
+# Every kept message of each file, in the file's (chronological) order.
+READER = Reader(
+    NAME,
+    "json",
+    sniff,
+    partial(read_messages, threads=_chats, convert=_message, expected=_EXPECTED),
+)
