@@ -12,7 +12,7 @@ every server, where the nickname changes from one server to the next.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
@@ -96,8 +96,7 @@ def _sent_at(raw: dict[str, Any], clock: LocalClock, where: str) -> datetime:
     stamp = raw.get("timestamp")
     try:
         if isinstance(stamp, str):
-            when = datetime.fromisoformat(stamp)
-            return clock.to_utc(when) if when.tzinfo is None else when.astimezone(UTC)
+            return clock.from_iso(stamp)
     except (ValueError, OverflowError):
         pass
     raise MalformedExportError(

@@ -155,10 +155,7 @@ def _sent_at(raw: dict[str, Any], clock: LocalClock, where: str) -> datetime:
             return datetime.fromtimestamp(int(unix), UTC)
         date = raw.get("date")
         if isinstance(date, str):
-            when = datetime.fromisoformat(date)
-            if when.tzinfo is not None:
-                return when.astimezone(UTC)
-            return clock.to_utc(when)
+            return clock.from_iso(date)
     except (ValueError, OverflowError, OSError):
         pass
     raise MalformedExportError(
