@@ -3,9 +3,10 @@
 A phone writes its export in its own language: the 12-hour marks of its clock
 ("p. m.", "nachm.", "오후", "م"), and the placeholders that stand where media,
 deleted messages and calls were ("<Multimedia omitido>", "Bild weggelassen").
-The strings are WhatsApp's own as its exports show them (Android's in `<…>`,
-iOS's one per media kind); a language missing here still imports, its
-placeholders kept as text. Matching ignores case and direction marks.
+The strings are WhatsApp's own (Android's in `<…>`, iOS's one per media kind)
+as open-source chat parsers list them from its apps; a variant missing here, or
+a language missing altogether, still imports, its placeholders kept as text.
+Matching ignores case, dots, angle brackets and direction marks.
 """
 
 from __future__ import annotations
