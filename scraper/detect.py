@@ -152,7 +152,8 @@ def json_shape(head: bytes) -> JsonShape:
     types: dict[str, str] = {}
     where: str | None = None  # the prefix of the first message's keys
     try:
-        for prefix, event, value in ijson.parse(io.BytesIO(head)):
+        # Small chunks: the parser stops soon after the first message.
+        for prefix, event, value in ijson.parse(io.BytesIO(head), buf_size=4096):
             if event == "string" and prefix.endswith("type"):
                 types.setdefault(prefix, value)
             if event == "map_key":
