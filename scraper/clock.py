@@ -38,3 +38,11 @@ class LocalClock:
             utc = max(utc, later)
         self._last = utc
         return utc
+
+    def from_iso(self, text: str) -> datetime:
+        """An ISO 8601 time in UTC: by its own offset if it has one, else local.
+
+        ValueError (or OverflowError) when it is not a time.
+        """
+        when = datetime.fromisoformat(text)
+        return when.astimezone(UTC) if when.tzinfo is not None else self.to_utc(when)

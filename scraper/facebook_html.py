@@ -5,12 +5,15 @@ Two generations: before 2018, `html/messages.htm` (or `messages/<n>.html`) with
 whose text is in the `<p>` after it; from 2018, `messages/inbox/<thread>/
 message_N.html` with one block per message. Facebook's class names change with
 every release, so messages are found by shape instead: an element whose first
-child is a short name and whose last child is a date. Times have minute (old) or
-second (new) resolution, so document order breaks ties.
+child is a short name and whose last child is a date, in any of the languages
+`scraper.meta_dates` reads. A page is recognised the same way, whatever it is
+called. Times have minute (old) or second (new) resolution, so document order
+breaks ties. Instagram writes the same pages (`scraper.instagram`).
 """
 
 from __future__ import annotations
 
+import html
 import re
 import warnings
 from collections.abc import Iterator
@@ -22,38 +25,54 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 
 from corpus.message import Message
 from scraper.clock import LocalClock
+from scraper.detect import Opening
 from scraper.errors import MalformedExportError
 from scraper.files import ExportFiles
+from scraper.meta_dates import parse_stamp
 from scraper.options import ImportOptions, Reader
 from scraper.report import ImportReport
 from scraper.system import notice_reason
+from scraper.text import fix_mojibake
 
 NAME = "facebook-html"
 _THREAD_FILE = re.compile(r"(?:^|/)(?P<thread>[^/]+)/message_(?P<n>\d+)\.html$")
-_OLD_FILE = re.compile(r"(?:^|/)(?:messages\.htm|messages/\d+\.html)$")
-_STAMP = re.compile(
-    r"(?:[A-Za-z]+, )?(?P<date>[A-Za-z0-9 ,]+?),?(?: at)? "
-    r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?\s?(?:[AaPp]\.?[Mm]\.?)?)"
-    r"(?: (?P<zone>UTC(?:[+-]\d{1,2}(?::?\d{2})?)?|[A-Z]{2,5}))?"
-)
-_DATES = ("%d %B %Y", "%B %d %Y", "%d %b %Y", "%b %d %Y")
-_TIMES = ("%H:%M", "%H:%M:%S", "%I:%M%p", "%I:%M:%S%p")
 _ZONES = {"GMT": 0, "BST": 1, "CET": 1, "CEST": 2, "EST": -5, "EDT": -4,
           "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7}  # fmt: skip
 _MEDIA_TAGS = ("img", "video", "audio")
+_TEXT_NODE = re.compile(r">\s*([^<>]{6,80}?)\s*<")
 
 
-def claim(files: ExportFiles, names: list[str], forced: bool) -> list[str]:
-    """`message_N.html` in thread folders, and the old `messages.htm`."""
-    if forced:
-        return [name for name in names if name.lower().endswith((".htm", ".html"))]
-    return [n for n in names if _THREAD_FILE.search(n) or _OLD_FILE.search(n)]
+def is_thread_page(opening: Opening) -> bool:
+    """An HTML page holding a Meta date line, and not another page of a download.
+
+    One where the download keeps a thread's page is one whatever it holds, so
+    that a damaged page is named rather than passed over.
+    """
+    if opening.other_page:
+        return False
+    if opening.meta_thread and opening.name.endswith(".html"):
+        return True
+    return opening.kind == "html" and any(
+        parse_stamp(html.unescape(node)) for node in _TEXT_NODE.findall(opening.text())
+    )
+
+
+def sniff(opening: Opening) -> bool:
+    """A Messenger page of a Facebook download (Instagram's are claimed first)."""
+    return not opening.instagram and is_thread_page(opening)
 
 
 def read(
-    files: ExportFiles, names: list[str], report: ImportReport, options: ImportOptions
+    files: ExportFiles,
+    names: list[str],
+    report: ImportReport,
+    options: ImportOptions,
+    prefix: str = "",
 ) -> Iterator[Message]:
-    """Every kept message, thread by thread, each thread in time order."""
+    """Every kept message, thread by thread, each thread in time order.
+
+    `prefix` starts every thread id (Instagram's, so they never meet Facebook's).
+    """
     threads: dict[str, list[str]] = {}
     for name in names:
         match = _THREAD_FILE.search(name)
@@ -65,7 +84,7 @@ def read(
             report.files += 1
             is_thread_file = name != key
             for thread, found in _read_file(files, name, options, report).items():
-                thread_id = key if is_thread_file else thread
+                thread_id = prefix + (key if is_thread_file else thread)
                 for sent_at, sender, text in found:
                     message = Message(thread_id, sender, sent_at, text)
                     entries.append((sent_at, len(entries), message))
@@ -125,11 +144,14 @@ def _blocks(
         children = [child for child in element.children if isinstance(child, Tag)]
         if len(children) < 2:
             continue
-        last = children[-1].get_text(" ", strip=True)
-        if len(last) > 64 or not any(ch.isdigit() for ch in last):
+        # The date is one piece of text; a whole message block ending in a
+        # date (the last child of a thread's container) is not.
+        texts = [text for text in children[-1].find_all(string=True) if text.strip()]
+        last = texts[0].strip() if len(texts) == 1 else ""
+        if len(last) > 80 or not any(ch.isdigit() for ch in last):
             continue
         sent_at = _stamp(last, clock)
-        sender = children[0].get_text(" ", strip=True)
+        sender = fix_mojibake(children[0].get_text(" ", strip=True))
         if sent_at is None or not sender or len(sender) > 100:
             continue
         content = children[1:-1]
@@ -160,7 +182,7 @@ def _text(tag: Tag) -> str:
     """A content element's text, without the reactions list Facebook puts in it."""
     for reactions in tag.find_all("ul"):
         reactions.extract()
-    return tag.get_text("\n", strip=True)
+    return fix_mojibake(tag.get_text("\n", strip=True))
 
 
 def _thread_name(container: Tag | None, name: str) -> str:
@@ -176,22 +198,9 @@ def _thread_name(container: Tag | None, name: str) -> str:
 
 
 def _stamp(text: str, clock: LocalClock) -> datetime | None:
-    """The UTC time of one of Facebook's date lines, or None if it is not one."""
-    match = _STAMP.fullmatch(text.replace("\u202f", " ").replace("\u00a0", " "))
-    if not match:
-        return None
-    date = " ".join(match["date"].replace(",", " ").split())
-    time = re.sub(r"[\s.]", "", match["time"]).upper()
-    for date_format in _DATES:
-        for time_format in _TIMES:
-            try:
-                naive = datetime.strptime(
-                    f"{date} {time}", f"{date_format} {time_format}"
-                )
-            except ValueError:
-                continue
-            return _in_zone(naive, match["zone"], clock)
-    return None
+    """The UTC time of one of Meta's date lines, or None if it is not one."""
+    found = parse_stamp(text)
+    return _in_zone(found[0], found[1], clock) if found else None
 
 
 def _in_zone(naive: datetime, zone: str | None, clock: LocalClock) -> datetime | None:
@@ -213,4 +222,4 @@ def _in_zone(naive: datetime, zone: str | None, clock: LocalClock) -> datetime |
         return None
 
 
-READER = Reader(NAME, claim, read)
+READER = Reader(NAME, "html", sniff, read)

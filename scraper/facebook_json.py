@@ -3,7 +3,10 @@
 Each thread is a folder `messages/<box>/<thread>/` holding `message_1.json`,
 `message_2.json`… with the newest messages first; strings carry the latin-1
 mojibake. A thread is read whole (all its files), sorted, then handed on, so memory
-is bounded by the largest thread rather than by the export.
+is bounded by the largest thread rather than by the export. A thread file is
+recognised by its keys, so one saved under another name is read too: it is a
+thread of its own, named by its `thread_path`. Instagram writes its threads the
+same way (`scraper.instagram`).
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from operator import attrgetter
+from pathlib import PurePosixPath
 
 from corpus.message import Message
+from scraper.detect import Opening
 from scraper.errors import MalformedExportError
 from scraper.files import ExportFiles
 from scraper.options import ImportOptions, Reader
@@ -22,7 +27,8 @@ from scraper.report import ImportReport
 from scraper.system import (
     MEDIA_KEYS,
     MEDIA_KINDS,
-    NOTICES,
+    NOTICE_INITIALS,
+    NOTICE_OPENERS,
     notice_reason,
     system_reason,
 )
@@ -52,22 +58,38 @@ _PLAIN_KEYS = frozenset(
 )
 
 
-def claim(files: ExportFiles, names: list[str], forced: bool) -> list[str]:
-    """The `message_N.json` files inside thread folders."""
-    return [name for name in names if _THREAD_FILE.search(name)]
+def is_thread(opening: Opening) -> bool:
+    """A Meta thread file: its messages have `sender_name` and `timestamp_ms`.
+
+    One where the download keeps a thread's file is one whatever it holds, so
+    that a damaged file is named rather than passed over.
+    """
+    shape = opening.shape
+    if opening.meta_thread and opening.name.endswith(".json"):
+        return True
+    return shape is not None and (
+        {"sender_name", "timestamp_ms"} <= shape.message
+        or {"participants", "messages", "thread_path"} <= shape.top
+    )
+
+
+def sniff(opening: Opening) -> bool:
+    """A thread file of a Facebook download (Instagram's are claimed first)."""
+    return not opening.instagram and is_thread(opening)
 
 
 def thread_files(names: list[str]) -> dict[tuple[str, str], list[str]]:
     """The files of each (box, thread), oldest file (highest N) first.
 
-    Threads split across the parts of a multi-zip export are merged by key.
+    Threads split across the parts of a multi-zip export are merged by key. A
+    file outside the download's layout is a thread of its own, keyed by its
+    whole name (its thread id comes from the file's `thread_path`).
     """
     found: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for name in names:
         match = _THREAD_FILE.search(name)
-        if match:
-            key = (match["box"] or "inbox", match["thread"])
-            found.setdefault(key, []).append((int(match["n"]), name))
+        key = (match["box"] or "inbox", match["thread"]) if match else ("", name)
+        found.setdefault(key, []).append((int(match["n"]) if match else 1, name))
     ordered = sorted(
         found,
         key=lambda key: (
@@ -81,26 +103,39 @@ def thread_files(names: list[str]) -> dict[tuple[str, str], list[str]]:
 
 
 def read(
-    files: ExportFiles, names: list[str], report: ImportReport, options: ImportOptions
+    files: ExportFiles,
+    names: list[str],
+    report: ImportReport,
+    options: ImportOptions,
+    prefix: str = "",
 ) -> Iterator[Message]:
-    """Every kept message, thread by thread, each thread in time order."""
-    for (box, thread_id), members in thread_files(names).items():
+    """Every kept message, thread by thread, each thread in time order.
+
+    `prefix` starts every thread id (Instagram's, so they never meet Facebook's).
+    """
+    for (box, thread), members in thread_files(names).items():
         if box in REQUEST_BOXES and not options.include_requests:
             for name in members:
                 report.files += 1
-                report.skip("message request", len(_messages(files, name)))
+                report.skip("message request", len(_document(files, name)[0]))
             continue
         messages: list[Message] = []
+        thread_id = prefix + thread if box else None
         for name in members:
             report.files += 1
-            messages.extend(_read_file(files, name, thread_id, report))
+            raw, thread_path = _document(files, name)
+            if thread_id is None:
+                thread_id = prefix + (thread_path or PurePosixPath(name).stem)
+            messages.extend(_read_file(raw, files.where(name), thread_id, report))
+            del raw  # gone before the next file is parsed: memory is one file's
         messages.sort(key=_SENT_AT)  # stable: same-millisecond order is kept
-        report.kept_many(thread_id, messages)
+        if thread_id is not None:
+            report.kept_many(thread_id, messages)
         yield from messages
 
 
-def _messages(files: ExportFiles, name: str) -> list[object]:
-    """The `messages` list of one file, or a named error."""
+def _document(files: ExportFiles, name: str) -> tuple[list[object], str | None]:
+    """The `messages` list of one file and its thread's name, or a named error."""
     where = files.where(name)
     try:
         document = json.loads(files.read_bytes(name).decode("utf-8-sig"))
@@ -118,11 +153,14 @@ def _messages(files: ExportFiles, name: str) -> list[object]:
         raise MalformedExportError(
             f"{where}: expected a JSON object with a 'messages' list"
         )
-    return messages
+    thread_path = document.get("thread_path")
+    if isinstance(thread_path, str) and thread_path.strip("/"):
+        return messages, thread_path.strip("/").rsplit("/", 1)[-1]
+    return messages, None
 
 
 def _read_file(
-    files: ExportFiles, name: str, thread_id: str, report: ImportReport
+    raw_messages: list[object], where: str, thread_id: str, report: ImportReport
 ) -> list[Message]:
     """The kept messages of one file, oldest first.
 
@@ -130,11 +168,11 @@ def _read_file(
     a plain text message takes the first branch, which only checks what it
     must; anything else goes through `_classify`.
     """
-    where = files.where(name)
     kept: list[Message] = []
-    people: dict[str, tuple[str, tuple[str, ...]]] = {}  # raw name -> fixed, prefixes
+    people: dict[str, tuple[str, str]] = {}  # raw name -> fixed, fixed + " "
     plain_keys, fix, to_date = _PLAIN_KEYS, fix_mojibake, datetime.fromtimestamp
-    for raw in reversed(_messages(files, name)):
+    openers, initials = NOTICE_OPENERS, NOTICE_INITIALS
+    for raw in reversed(raw_messages):
         if type(raw) is not dict:
             raise MalformedExportError(f"{where}: a message is not a JSON object")
         stamp = raw.get("timestamp_ms")
@@ -155,10 +193,15 @@ def _read_file(
             person = people.get(sender)
             if person is None:
                 fixed = fix(sender)
-                person = people[sender] = (fixed, (*NOTICES, fixed + " ", "You "))
+                person = people[sender] = (fixed, fixed + " ")
             sender = person[0]
             text = content if content.isascii() else fix(content)
-            if text.startswith(person[1]) and notice_reason(sender, text):
+            # Notices open with the sender's name or one of a few words; the
+            # careful check runs only on those.
+            if (
+                text.startswith(person[1])
+                or (text[:1] in initials and text.partition(" ")[0] in openers)
+            ) and notice_reason(sender, text):
                 report.skip("system")
                 continue
         else:
@@ -200,4 +243,5 @@ def _classify(raw: dict[str, object], report: ImportReport) -> tuple[str, str] |
     return sender, text
 
 
-READER = Reader(NAME, claim, read)
+READER = Reader(NAME, "json", sniff, read)
+

@@ -16,6 +16,7 @@ from operator import itemgetter
 from pathlib import PurePosixPath
 
 from corpus.message import Message
+from scraper.detect import Opening
 from scraper.errors import MalformedExportError
 from scraper.files import ExportFiles
 from scraper.options import ImportOptions, Reader
@@ -27,15 +28,12 @@ NAME = "messenger-e2ee"
 _TEXT_TYPES = frozenset({None, "text", "link", "share"})
 
 
-def claim(files: ExportFiles, names: list[str], forced: bool) -> list[str]:
-    """`.json` files that open with a `threadName` (or any `.json` when forced)."""
-    found = []
-    for name in names:
-        if not name.lower().endswith(".json") or "/media/" in f"/{name}":
-            continue
-        if forced or b'"threadName"' in files.head(name, 8192):
-            found.append(name)
-    return found
+def sniff(opening: Opening) -> bool:
+    """A JSON conversation with a `threadName`, or messages with `senderName`."""
+    shape = opening.shape
+    return shape is not None and (
+        "threadName" in shape.top or {"senderName", "timestamp"} <= shape.message
+    )
 
 
 def read(
@@ -113,4 +111,4 @@ def _skip_reason(raw: dict[str, object]) -> str | None:
     return None
 
 
-READER = Reader(NAME, claim, read)
+READER = Reader(NAME, "json", sniff, read)

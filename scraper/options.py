@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 
 from corpus.message import Message
+from scraper.detect import Kind, Opening
 from scraper.files import ArchiveLimits, ExportFiles
 from scraper.report import ImportReport
 
@@ -23,14 +24,17 @@ class ImportOptions:
 
 @dataclass(frozen=True, slots=True)
 class Reader:
-    """One export format: which files it reads and how to stream their messages.
+    """One export format: which files it recognises and how to stream their messages.
 
-    `claim(files, names, forced)` returns the names this format reads; `forced`
-    (the user named the format) lets it take files it would not guess from names.
+    `sniff(opening)` says from a file's content (and, inside a Facebook or
+    Instagram download, its place there) whether this format reads it. When
+    the user names the format, a reader also takes the files of its `kind`
+    that it would not recognise, so it can say what is wrong with them.
     """
 
     name: str
-    claim: Callable[[ExportFiles, list[str], bool], list[str]]
+    kind: Kind
+    sniff: Callable[[Opening], bool]
     read: Callable[
         [ExportFiles, list[str], ImportReport, ImportOptions], Iterator[Message]
     ]

@@ -21,6 +21,7 @@ class ImportReport:
     per_sender: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> messages
     attachments: Counter[str] = field(default_factory=Counter)  # on kept messages
+    marked: Counter[str] = field(default_factory=Counter)  # kept, text marked
     files: int = 0
     format: str = ""
 
@@ -50,4 +51,6 @@ class ImportReport:
             lines.append(f"  {sender}: {count}")
         for reason, count in sorted(self.skipped.items()):
             lines.append(f"  skipped {reason}: {count}")
+        for mark, count in sorted(self.marked.items()):
+            lines.append(f"  kept, marked {mark}: {count}")
         return "\n".join(lines)

@@ -1,14 +1,17 @@
 """Which Messenger messages are not somebody writing: calls, media, notices.
 
 Facebook writes its notices as ordinary messages ("Romeo named the group …"), so
-they are recognised by wording, anchored on the sender's name (or "You") to keep
-people's own sentences out of the net.
+they are recognised by wording (`scraper.meta_notices`, in each language we
+read), anchored on the sender's name (or "You") to keep people's own sentences
+out of the net.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+
+from scraper.meta_notices import LANGUAGES
 
 # Facebook's media keys and the kind each is counted as in the report.
 MEDIA_KINDS = {
@@ -23,45 +26,29 @@ MEDIA_KINDS = {
 MEDIA_KEYS = frozenset(MEDIA_KINDS)
 SYSTEM_TYPES = frozenset({"Subscribe", "Unsubscribe", "Payment", "Plan", "Poll"})
 
-NOTICES = (
-    "You are now connected on Messenger",
-    "You can now message and call each other",
-    "You're now friends on Facebook",
-    "Say hi to your new Facebook friend",
-    "Messages and calls are secured with end-to-end encryption",
-    "Messages and calls are end-to-end encrypted",
-    "This message was unsent",
-)
+NOTICES = tuple(text for language in LANGUAGES for text in language.notices)
+_YOU = tuple(word for language in LANGUAGES for word in language.you)
 _ACTIONS = re.compile(
-    r"(?:set|cleared) (?:the|your|his own|her own|their own) nickname"
-    r"|(?:named|renamed) the group"
-    r"|removed the group name"
-    r"|changed the (?:group photo|group name|chat theme|theme|emoji|chat emoji"
-    r"|quick reaction|word effect)"
-    r"|set the (?:quick reaction|emoji|theme)"
-    r"|added .+ to the group\.?$"
-    r"|removed .+ from the group\.?$"
-    r"|(?:left|created) the group"
-    r"|started (?:a video chat|a call|an audio call|a video call|sharing video)"
-    r"|joined the (?:video chat|call|video call)"
-    r"|missed (?:a|your|an) (?:call|video chat|audio call|video call)"
-    r"|called you"
-    r"|sent an? (?:attachment|photo|link|GIF|sticker|video|voice message"
-    r"|live location)\.?$"
-    r"|waved (?:at|hello)"
-    r"|pinned a message"
-    r"|unsent a message"
-    r"|turned (?:on|off) disappearing messages"
-    r"|reacted .+ to (?:your|a|their|his|her) message"
-    r"|shared a location"
+    "|".join(action for language in LANGUAGES for action in language.actions)
 )
+_OWN = re.compile("|".join(own for language in LANGUAGES for own in language.own))
+# The first word of every notice that does not open with the sender's name.
+NOTICE_OPENERS = frozenset(
+    text.split(" ", 1)[0]
+    for text in (
+        *NOTICES,
+        *_YOU,
+        *(own for language in LANGUAGES for own in language.own),
+    )
+)
+NOTICE_INITIALS = frozenset(word[0] for word in NOTICE_OPENERS)  # a cheaper first test
 
 
 def notice_reason(sender: str, text: str) -> str | None:
-    """'system' when `text` is one of Messenger's notices, else None."""
-    if text.startswith(NOTICES):
+    """'system' when `text` is one of Messenger's or Instagram's notices, else None."""
+    if text.startswith(NOTICES) or _OWN.match(text):
         return "system"
-    for who in (sender, "You"):
+    for who in (sender, *_YOU):
         if text.startswith(who + " ") and _ACTIONS.match(text, len(who) + 1):
             return "system"
     return None

@@ -1,8 +1,11 @@
-"""Telegram Desktop's "Export chat history" / "Export Telegram data": `result.json`.
+"""Telegram Desktop's "Export chat history" / "Export Telegram data" (JSON).
 
-A single chat is `{name, type, id, messages: […]}`; a whole account holds its
-chats under `chats.list` (and `left_chats.list`). A full account can be gigabytes,
-so the file is streamed with ijson, one message at a time.
+A single chat is `{name, type, id, messages: […]}` (some tools write only
+`{messages: […]}`); a whole account holds its chats under `chats.list` (and
+`left_chats.list`). A full account can be gigabytes, so the file is streamed with
+ijson, one message at a time. Text is a string or a list of strings and entities;
+service messages (joins, calls, pins) are skipped; a forwarded message is kept in
+the forwarder's turn, its first line marking whose words they are.
 """
 
 from __future__ import annotations
@@ -10,101 +13,65 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import IO, Any
-
-import ijson
+from functools import partial
+from pathlib import PurePosixPath
+from typing import Any
 
 from corpus.message import Message
 from scraper.clock import LocalClock
+from scraper.detect import Opening
 from scraper.errors import MalformedExportError
-from scraper.files import READ_ERRORS, ExportFiles
-from scraper.options import ImportOptions, Reader
+from scraper.files import ExportFiles
+from scraper.json_stream import ITEM, read_messages, walk
+from scraper.options import Reader
 from scraper.report import ImportReport
+from scraper.text import mark_forwarded
 
 NAME = "telegram"
 _CHAT_PREFIXES = ("", "chats.list.item", "left_chats.list.item")
 _MESSAGE_LISTS = frozenset(f"{p}.messages".lstrip(".") for p in _CHAT_PREFIXES)
 _MESSAGE_ITEMS = frozenset(f"{p}.item" for p in _MESSAGE_LISTS)
 _MEDIA_KEYS = ("photo", "file", "location_information", "poll", "contact_information")
-_SIGNATURE = re.compile(rb'"(?:about|personal_information|chats)"\s*:|"type"\s*:\s*"'
-                        rb'(?:personal_chat|private_group|private_supergroup|'
-                        rb'public_supergroup|saved_messages|bot_chat|'
-                        rb'private_channel|public_channel)"')  # fmt: skip
+_ACCOUNT_KEYS = frozenset({"personal_information", "chats", "left_chats"})
+_EXPECTED = "a Telegram export (one chat, or a whole account with chats.list)"
+_CHAT_TYPES = frozenset(
+    {"personal_chat", "private_group", "private_supergroup", "public_supergroup",
+     "saved_messages", "bot_chat", "private_channel", "public_channel"}
+)  # fmt: skip
+_CALLS = frozenset({"phone_call", "group_call", "invite_to_group_call"})
 
 
-def claim(files: ExportFiles, names: list[str], forced: bool) -> list[str]:
-    """`result.json`, or a `.json` whose opening is Telegram's."""
-    found = []
-    for name in names:
-        if not name.lower().endswith(".json"):
-            continue
-        if forced or name.rsplit("/", 1)[-1] == "result.json":
-            found.append(name)
-        elif _SIGNATURE.search(files.head(name, 8192)):
-            found.append(name)
-    return found
+def sniff(opening: Opening) -> bool:
+    """A whole account (`about` with `chats`…), or messages shaped as Telegram's."""
+    shape = opening.shape
+    if shape is None:
+        return False
+    if "personal_information" in shape.top or (
+        "about" in shape.top and shape.top & _ACCOUNT_KEYS
+    ):
+        return True
+    return (
+        shape.message_type in ("message", "service")
+        or "date_unixtime" in shape.message
+        or shape.top_type in _CHAT_TYPES
+    )
 
 
-def read(
-    files: ExportFiles, names: list[str], report: ImportReport, options: ImportOptions
-) -> Iterator[Message]:
-    """Every kept message of every chat, in the file's (chronological) order."""
-    for name in names:
-        report.files += 1
-        where = files.where(name)
-        seen_chat = False
-        clock = LocalClock(options.timezone)
-        try:
-            with files.open(name) as stream:
-                for chat, raw in _stream(stream):
-                    seen_chat = True
-                    if raw is None:
-                        continue
-                    message = _message(chat, raw, clock, report, where)
-                    if message:
-                        report.kept(message)
-                        yield message
-        except ijson.JSONError as error:
-            raise MalformedExportError(
-                f"{where}: not valid JSON ({error}); expected a Telegram result.json"
-            ) from None
-        except READ_ERRORS as error:
-            raise MalformedExportError(f"{where}: unreadable ({error})") from None
-        except UnicodeDecodeError:
-            raise MalformedExportError(f"{where}: not UTF-8 text") from None
-        if not seen_chat:
-            raise MalformedExportError(
-                f"{where}: no 'messages' list; expected a Telegram result.json "
-                "(one chat, or a whole account with chats.list)"
-            )
+def _chats(
+    files: ExportFiles, name: str
+) -> Iterator[tuple[str, dict[str, Any] | None]]:
+    """(thread id, message) pairs, and (thread id, None) as a chat's list opens.
 
-
-def _stream(
-    stream: IO[bytes],
-) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
-    """(chat fields, message) pairs, and (chat fields, None) as a chat's list opens.
-
-    A chat's name and id come before its messages in Telegram's files, so the chat
-    dict is complete by the time its messages go by.
+    A chat's name and id come before its messages in Telegram's files, so the
+    chat is known by the time its messages go by.
     """
+    fallback = "telegram-" + _slug(PurePosixPath(name).stem)
     chat: dict[str, Any] = {}
-    builder: ijson.ObjectBuilder | None = None
-    depth = 0
-    for prefix, event, value in ijson.parse(stream, use_float=True):
-        if builder is not None:
-            builder.event(event, value)
-            depth += (event in ("start_map", "start_array")) - (
-                event in ("end_map", "end_array")
-            )
-            if depth == 0:
-                yield chat, builder.value
-                builder = None
-        elif prefix in _MESSAGE_ITEMS and event == "start_map":
-            builder = ijson.ObjectBuilder()
-            builder.event(event, value)
-            depth = 1
+    for prefix, event, value in walk(files, name, _MESSAGE_ITEMS, _EXPECTED):
+        if event == ITEM:
+            yield _thread_id(chat, fallback), value
         elif prefix in _MESSAGE_LISTS and event == "start_array":
-            yield chat, None
+            yield _thread_id(chat, fallback), None
         elif prefix in _CHAT_PREFIXES and event == "start_map":
             chat = {}
         elif event in ("string", "number") and prefix.rpartition(".")[0] in (
@@ -113,8 +80,20 @@ def _stream(
             chat[prefix.rpartition(".")[2]] = value
 
 
+def _thread_id(chat: dict[str, Any], fallback: str) -> str:
+    """`telegram-<chat id>`, else its name, else the file's (a bare message list)."""
+    for key in ("id", "name"):
+        if key in chat:
+            return f"telegram-{chat[key]}"
+    return fallback
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"\W+", "-", text.lower()).strip("-") or "chat"
+
+
 def _message(
-    chat: dict[str, Any],
+    thread_id: str,
     raw: dict[str, Any],
     clock: LocalClock,
     report: ImportReport,
@@ -122,12 +101,9 @@ def _message(
 ) -> Message | None:
     """One Telegram message as a Message, or None (counted) if it is not text."""
     if raw.get("type") != "message":
-        report.skip("system")
+        report.skip("call" if raw.get("action") in _CALLS else "system")
         return None
-    if raw.get("forwarded_from") is not None:
-        report.skip("forwarded")  # someone else's words
-        return None
-    text = _text(raw.get("text"))
+    text = _text(raw.get("text")) or _text(raw.get("text_entities"))
     media = _media_kind(raw)
     if media:
         report.attachments[media] += 1
@@ -137,7 +113,11 @@ def _message(
     sender = raw.get("from")
     sender = sender if isinstance(sender, str) and sender else "Deleted Account"
     sent_at = _sent_at(raw, clock, where)
-    thread_id = f"telegram-{chat.get('id', chat.get('name', 'chat'))}"
+    if "forwarded_from" in raw:
+        origin = raw["forwarded_from"]
+        origin = origin if isinstance(origin, str) and origin else "a hidden account"
+        text = mark_forwarded(origin, text)
+        report.marked["forwarded"] += 1
     return Message(thread_id, sender, sent_at, text)
 
 
@@ -175,10 +155,7 @@ def _sent_at(raw: dict[str, Any], clock: LocalClock, where: str) -> datetime:
             return datetime.fromtimestamp(int(unix), UTC)
         date = raw.get("date")
         if isinstance(date, str):
-            when = datetime.fromisoformat(date)
-            if when.tzinfo is not None:
-                return when.astimezone(UTC)
-            return clock.to_utc(when)
+            return clock.from_iso(date)
     except (ValueError, OverflowError, OSError):
         pass
     raise MalformedExportError(
@@ -186,4 +163,10 @@ def _sent_at(raw: dict[str, Any], clock: LocalClock, where: str) -> datetime:
     )
 
 
-READER = Reader(NAME, claim, read)
+# Every kept message of each file, in the file's (chronological) order.
+READER = Reader(
+    NAME,
+    "json",
+    sniff,
+    partial(read_messages, threads=_chats, convert=_message, expected=_EXPECTED),
+)

@@ -28,3 +28,15 @@ def facebook_mojibake(value: object) -> object:
     if isinstance(value, dict):
         return {key: facebook_mojibake(item) for key, item in value.items()}
     return value
+
+
+FORWARDED = "[forwarded from {origin}]"
+
+
+def mark_forwarded(origin: str, text: str) -> str:
+    """Keep a forwarded message, first line marking whose words they are.
+
+    A forward is someone else's writing in the forwarder's turn: the corpus sees
+    the mark and can leave it out of what the persona learns to say.
+    """
+    return FORWARDED.format(origin=origin) + "\n" + text

@@ -1,11 +1,15 @@
 """WhatsApp's "Export chat": a `.txt` (or a `.zip` holding `_chat.txt`).
 
 Lines look like `14/07/2023, 18:05 - Romeo: text` on Android and
-`[14/07/2023, 18:05:23] Romeo: text` on iOS, in the phone's locale: day/month
-order and 12/24-hour clocks vary, and the day/month order is inferred from the
-dates themselves. A line that does not start with a date continues the message
-before it. Times are local wall-clock times with no offset. The file is read twice
-as a stream (once to infer the date order), so memory does not grow with it.
+`[14/07/2023, 18:05:23] Romeo: text` on iOS, in the phone's locale: the date's
+order and separators (`14.07.23`, `2023/07/14`, `2023. 7. 14.`), the digits
+(Arabic-Indic too), a word between date and time (`à`), and 12-hour marks before
+or after the time (`6:05 p. m.`, `오후 6:05`) vary; `scraper.whatsapp_locales`
+holds each language's marks and placeholders. The day/month order is inferred
+from the dates themselves. A line that does not start with a date continues the
+message before it. Times are local wall-clock times with no offset. The file is
+read twice as a stream (once to infer the date order), so memory does not grow
+with it.
 """
 
 from __future__ import annotations
@@ -15,35 +19,48 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import PurePosixPath
 
 from corpus.message import Message
 from scraper.clock import LocalClock
+from scraper.detect import Opening
 from scraper.errors import MalformedExportError
 from scraper.files import READ_ERRORS, ExportFiles
 from scraper.options import ImportOptions, Reader
 from scraper.report import ImportReport
+from scraper.whatsapp_locales import (
+    AM,
+    CHAT_FILE,
+    ENCRYPTED,
+    PM,
+    placeholder,
+    unedited,
+)
 
 NAME = "whatsapp"
+# iOS puts a left-to-right mark before its notices and media; right-to-left
+# languages put marks inside dates; phone numbers come wrapped in embeddings.
+_NOTICE_MARKS = "\u200e\u200f\ufeff"
+_MARKS = _NOTICE_MARKS + "\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_M = f"[{_MARKS}]*"
 _SPACE = "[ \u00a0\u202f]"
-_DATE = r"(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})"
+_SEP = rf"{_M}[./-]{_M}{_SPACE}?"
+_DATE = rf"(?P<date>\d{{1,4}}{_SEP}\d{{1,2}}{_SEP}\d{{1,4}}\.?)"
+# A 12-hour mark: "PM", "p. m.", "nachm.", "오후", "م"; checked against the table.
+_HALF = r"[^\W\d_][^\d\[\]:\-\u2013]{0,11}?"
+_JOIN = rf"{_M}[,\u060c]?{_SPACE}+(?:(?:à|às|klo|um){_SPACE}+)?"
 _TIME = (
-    r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?"
-    rf"(?:{_SPACE}?(?P<ampm>[AaPp])\.?[Mm]\.?)?)"
+    rf"(?:(?P<pre>{_HALF}){_SPACE}?)?"
+    rf"(?P<time>\d{{1,2}}[:.]\d{{2}}(?:[:.]\d{{2}})?)"
+    rf"(?:{_SPACE}?(?P<post>{_HALF}))?{_M}"
 )
-_ANDROID = re.compile(rf"{_DATE},?{_SPACE}{_TIME}{_SPACE}[-\u2013]{_SPACE}(?P<rest>.*)")
-_IOS = re.compile(rf"\[{_DATE},?{_SPACE}{_TIME}\]{_SPACE}(?P<rest>.*)")
-_MARKS = "\u200e\u200f\ufeff"  # direction marks WhatsApp puts before notices
-_MEDIA = re.compile(
-    r"<Media omitted>|<attached: [^>]*>|(?:image|video|audio|sticker|GIF|document"
-    r"|Contact card) omitted|.* \(file attached\)|null|location: https?://\S+",
-    re.IGNORECASE,
+_ANDROID = re.compile(
+    rf"{_M}{_DATE}{_JOIN}{_TIME}{_SPACE}?[-\u2013]{_SPACE}(?P<rest>.*)"
 )
-_DELETED = re.compile(r"(?:This message was deleted|You deleted this message)\.?")
-_MISSED_CALL = re.compile(r"Missed (?:group )?(?:voice|video) call(?:, .*)?")
-_CALL = re.compile(r"(?:Voice|Video|Group voice|Group video) call(?:, .*)?")
-_EDITED = " <This message was edited>"
-_CHAT_NAME = re.compile(r"^WhatsApp Chat (?:with|-) ", re.IGNORECASE)
+_IOS = re.compile(rf"{_M}\[{_DATE}{_JOIN}{_TIME}\]{_SPACE}?(?P<rest>.*)")
+_HALF_SPACE = re.compile(rf"[\s.{_MARKS}]")
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(slots=True)
@@ -56,21 +73,32 @@ class _Pending:
     system: bool
 
 
-def claim(files: ExportFiles, names: list[str], forced: bool) -> list[str]:
-    """`.txt` files whose first lines look like a WhatsApp chat."""
-    texts = [name for name in names if name.lower().endswith(".txt")]
-    if forced:
-        return texts or names
-    return [name for name in texts if _looks_like_chat(files.head(name, 4096))]
-
-
-def _looks_like_chat(head: bytes) -> bool:
-    lines = head.decode("utf-8", "replace").splitlines()[:10]
-    return any(_header(line.lstrip(_MARKS)) for line in lines)
+def sniff(opening: Opening) -> bool:
+    """Text whose first lines look like a WhatsApp chat."""
+    if opening.kind != "text":
+        return False
+    lines = opening.text(4096).splitlines()[:10]
+    return any(_header(line) for line in lines)
 
 
 def _header(line: str) -> re.Match[str] | None:
-    return _ANDROID.fullmatch(line) or _IOS.fullmatch(line)
+    """The header of a message line, or None (a known 12-hour mark or none)."""
+    match = _ANDROID.fullmatch(line) or _IOS.fullmatch(line)
+    if match and (match["pre"] or match["post"]) and _half(match) is None:
+        return None
+    return match
+
+
+def _half(match: re.Match[str]) -> str | None:
+    """'am' or 'pm' from the header's 12-hour mark, or None if unknown."""
+    return _half_of(match["pre"] or match["post"])
+
+
+@cache
+def _half_of(mark: str) -> str | None:
+    # A chat repeats two or three marks thousands of times.
+    mark = _HALF_SPACE.sub("", mark).lower()
+    return "am" if mark in AM else "pm" if mark in PM else None
 
 
 def read(
@@ -93,7 +121,7 @@ def _thread_id(files: ExportFiles, name: str) -> str:
     stem = path.stem
     if stem == "_chat":
         stem = path.parent.name if len(path.parts) > 1 else files.label
-    chat = _CHAT_NAME.sub("", stem).strip() or stem
+    chat = CHAT_FILE.sub("", stem).strip() or stem
     return "whatsapp-" + (re.sub(r"\W+", "-", chat.lower()).strip("-") or "chat")
 
 
@@ -118,10 +146,10 @@ def _day_first(files: ExportFiles, name: str) -> bool:
     backwards = {True: 0, False: 0}
     previous: dict[bool, tuple[int, int, int] | None] = {True: None, False: None}
     for line in _lines(files, name):
-        match = _header(line.lstrip(_MARKS))
+        match = _header(line)
         if not match:
             continue
-        a, b, c = (int(part) for part in re.split(r"[./-]", match["date"]))
+        a, b, c = (int(part) for part in _DIGITS.findall(match["date"]))
         if a > 31:  # year first: no order to infer
             return True
         if a > 12:
@@ -138,7 +166,7 @@ def _day_first(files: ExportFiles, name: str) -> bool:
 
 def _timestamp(match: re.Match[str], day_first: bool) -> datetime:
     """The naive local time of a header, or ValueError."""
-    a, b, c = (int(part) for part in re.split(r"[./-]", match["date"]))
+    a, b, c = (int(part) for part in _DIGITS.findall(match["date"]))
     if a > 31:
         year, month, day = a, b, c
     elif day_first:
@@ -147,12 +175,12 @@ def _timestamp(match: re.Match[str], day_first: bool) -> datetime:
         month, day, year = a, b, c
     if year < 100:
         year += 2000
-    clock = re.split(r"[:.]", re.sub(r"[^\d:.]", "", match["time"]).strip("."))
-    hour, minute = int(clock[0]), int(clock[1])
-    second = int(clock[2]) if len(clock) > 2 and clock[2] else 0
-    if match["ampm"]:
-        hour = hour % 12 + (12 if match["ampm"] in "Pp" else 0)
-    return datetime(year, month, day, hour, minute, second)
+    hour, minute, *rest = (int(part) for part in _DIGITS.findall(match["time"]))
+    if match["pre"] or match["post"]:
+        if not 0 <= hour <= 12:
+            raise ValueError("not a 12-hour clock")
+        hour = hour % 12 + (12 if _half(match) == "pm" else 0)
+    return datetime(year, month, day, hour, minute, rest[0] if rest else 0)
 
 
 def _messages(
@@ -165,7 +193,7 @@ def _messages(
 ) -> Iterator[Message]:
     pending: _Pending | None = None
     for number, line in enumerate(_lines(files, name), start=1):
-        match = _header(line.lstrip(_MARKS))
+        match = _header(line)
         if not match:
             if pending is not None:
                 pending.lines.append(line)
@@ -185,10 +213,16 @@ def _messages(
                 yield message
         rest = match["rest"]
         sender, separator, text = rest.partition(": ")
-        if not separator or not sender.strip() or sender[0] in _MARKS:
+        sender = sender.strip(_MARKS + " ")
+        if (
+            not separator
+            or not sender
+            or rest[0] in _NOTICE_MARKS
+            or rest.startswith(ENCRYPTED)
+        ):
             pending = _Pending(sent_at, None, [rest], system=True)
         else:
-            pending = _Pending(sent_at, sender.strip(), [text], system=False)
+            pending = _Pending(sent_at, sender, [text], system=False)
     if pending is None:
         raise MalformedExportError(
             f"{files.where(name)}: no line like '14/07/2023, 18:05 - Name: text'; "
@@ -206,14 +240,15 @@ def _finish(pending: _Pending, thread_id: str, report: ImportReport) -> Message 
         return None
     text = "\n".join(pending.lines).strip()
     first, _, caption = text.partition("\n")
-    bare = first.lstrip(_MARKS)
-    if _DELETED.fullmatch(bare):
-        report.skip("unsent")
+    bare = first.lstrip(_NOTICE_MARKS)
+    stands_for = placeholder(bare, marked=bare != first)
+    if stands_for in ("unsent", "call"):
+        report.skip(stands_for)
         return None
-    if _MISSED_CALL.fullmatch(bare) or (bare != first and _CALL.fullmatch(bare)):
-        report.skip("call")
+    if bare.startswith(ENCRYPTED):
+        report.skip("system")
         return None
-    if _MEDIA.fullmatch(bare):
+    if stands_for == "media":
         report.attachments["media"] += 1
         text = caption.strip()  # a photo's caption follows its file name
         if not text:
@@ -225,8 +260,7 @@ def _finish(pending: _Pending, thread_id: str, report: ImportReport) -> Message 
     if not text:
         report.skip("empty")
         return None
-    text = text.replace(_EDITED, "")
-    return Message(thread_id, pending.sender, pending.sent_at, text)
+    return Message(thread_id, pending.sender, pending.sent_at, unedited(text))
 
 
-READER = Reader(NAME, claim, read)
+READER = Reader(NAME, "text", sniff, read)

@@ -6,10 +6,17 @@ import json
 import zipfile
 from pathlib import Path
 
+from corpus.message import Message
 from scraper.text import facebook_mojibake
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_EXPORT = REPO / "serving" / "demo" / "sample_export"
+EXPORTS = REPO / "tests" / "fixtures" / "exports"  # small exports shaped as real ones
+
+
+def rows(messages: list[Message]) -> list[tuple[str, str, str]]:
+    """(thread, sender, text) of each message, what most assertions compare."""
+    return [(m.thread_id, m.sender, m.text) for m in messages]
 
 
 def fb_message(

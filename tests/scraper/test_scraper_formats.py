@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from scraper_builders import REPO, zip_folder
+from scraper_builders import EXPORTS, rows, zip_folder
 
-from corpus import Message
-from scraper import import_export
-
-EXPORTS = REPO / "tests" / "fixtures" / "exports"
-
-
-def _rows(messages: list[Message]) -> list[tuple[str, str, str]]:
-    return [(m.thread_id, m.sender, m.text) for m in messages]
+from scraper import FORMATS, import_export
 
 
 def _utc(text: str) -> datetime:
@@ -27,7 +21,7 @@ def test_facebook_json_boxes_multi_file_group_rename_and_mojibake() -> None:
     assert report.format == "facebook-json"
     group, juliet = "montagues_5512345678", "julietcapulet_7766554433"
     # inbox first (the group's two files merged), then archived, then e2ee_cutover
-    assert _rows(messages) == [
+    assert rows(messages) == [
         (group, "Benvolio Montague", "Good morrow, cousin \U0001f5e1\ufe0f"),
         (group, "Romeo Montague", "Is the day so young?"),
         (group, "Mercutio", "Romeo! humours! madman! passion! lover! \U0001f602"),
@@ -75,7 +69,7 @@ def test_facebook_html_2018_on_two_layouts_with_local_times() -> None:
     messages, report = import_export(
         EXPORTS / "facebook_html_2022", timezone="Europe/Rome"
     )
-    assert _rows(messages) == [
+    assert rows(messages) == [
         ("julietcapulet_9f8e7d6c5b", "Romeo Montague", "Caf\u00e9 at six?"),
         (
             "julietcapulet_9f8e7d6c5b",
@@ -108,7 +102,7 @@ def test_facebook_html_2018_on_two_layouts_with_local_times() -> None:
 def test_messenger_e2ee_export_sorted_with_unsent_media_and_notices() -> None:
     messages, report = import_export(EXPORTS / "messenger_e2ee")
     assert report.format == "messenger-e2ee"
-    assert _rows(messages) == [
+    assert rows(messages) == [
         ("e2ee-julietcapulet_10160000000000001", "Juliet Capulet",
          "Art thou not Romeo, and a Montague?"),
         ("e2ee-julietcapulet_10160000000000001", "Romeo Montague",
@@ -121,15 +115,18 @@ def test_messenger_e2ee_export_sorted_with_unsent_media_and_notices() -> None:
 def test_telegram_single_chat_with_entities_service_and_forwards() -> None:
     messages, report = import_export(EXPORTS / "telegram_chat" / "result.json")
     assert report.format == "telegram"
-    assert _rows(messages) == [
+    assert rows(messages) == [
         ("telegram-4815162342", "Romeo", "Good morrow, Juliet"),
         ("telegram-4815162342", "Juliet", "Look: https://verona.example \u2014 the"
          " balcony"),
+        ("telegram-4815162342", "Romeo", "[forwarded from Mercutio]\n"
+         "A plague o' both your houses!"),
         ("telegram-4815162342", "Juliet", "Me at the window \U0001f319"),
         ("telegram-4815162342", "Deleted Account", "who am I"),
     ]  # fmt: skip
     assert messages[0].sent_at == datetime.fromtimestamp(1707901260, UTC)
-    assert report.skipped == {"system": 1, "media-only": 1, "forwarded": 1}
+    assert report.skipped == {"call": 1, "media-only": 1}
+    assert report.marked == {"forwarded": 1}
     assert report.attachments == {"photo": 2}
 
 
@@ -186,11 +183,12 @@ def test_whatsapp_ios_month_first_12_hour_from_a_zip(tmp_path: Path) -> None:
 
 def test_a_folder_of_mixed_exports_reads_them_all() -> None:
     messages, report = import_export(EXPORTS, timezone="Europe/London")
-    assert report.format == (
-        "facebook-json+facebook-html+messenger-e2ee+telegram+whatsapp"
-    )
-    assert report.messages == len(messages) == 8 + 5 + 5 + 2 + 4 + 6 + 6 + 3
-    assert report.files == 5 + 1 + 3 + 1 + 1 + 1 + 2
+    parts = [import_export(folder)[1] for folder in sorted(EXPORTS.iterdir())]
+    assert report.messages == len(messages) == sum(part.messages for part in parts)
+    assert report.files == sum(part.files for part in parts)
+    assert report.skipped == sum((part.skipped for part in parts), Counter())
+    # Every format has a fixture, and each is recognised beside the others.
+    assert sorted(report.format.split("+")) == sorted(FORMATS)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from corpus import Message
 from scraper import ExportFormatError, import_export
+from scraper.meta_dates import parse_stamp
 
 SETTINGS = settings(
     max_examples=60,
@@ -75,6 +76,15 @@ whatsapp_lines = st.lists(
             "[1/2/3, 0:00:00 AM] ",
             "2023-07-14, 18:05 - ",
             "99/99/9999, 99:99 - A: ",
+            "\u0661\u0664\u200f/\u0667\u200f/\u0662\u0660\u0662\u0663\u060c "
+            "\u0666:\u0660\u0665 \u0645 - \u0631: ",
+            "2023. 7. 14. \uc624\ud6c4 6:05 - \ub85c: ",
+            "2023/07/14 \u5348\u5f8c13:05 - A: ",
+            "14/7/23, 6:05\u202fp.\u00a0m. - Julieta: ",
+            "14.07.23, 6:05 nachm. - Julia: ",
+            "[14/07/2023 \u00e0 18:05:09] Juliette: ",
+            "14/07/23 18.05 - Juliet: ",
+            "14/07/23, 6:05 xyz - A: ",
             "\u200e",
             "",
         ]
@@ -144,10 +154,10 @@ def test_facebook_html_message_shaped_pages(blocks: list[tuple[str, str, str]]) 
         f"<div><div>{who}</div><div>{text}</div><div>{when}</div></div>"
         for who, text, when in blocks
     )
-    _import(
-        {"message_1.html": f"<html><body>{body}</body></html>".encode()},
-        "facebook-html",
-    )
+    page = {"message_1.html": f"<html><body>{body}</body></html>".encode()}
+    _import(page, "facebook-html")
+    _import(page, "instagram-html")
+    _import(page)
 
 
 @SETTINGS
@@ -185,6 +195,59 @@ def test_telegram(files: dict[str, bytes]) -> None:
 def test_whatsapp(content: bytes) -> None:
     _import({"chat.txt": content}, format="whatsapp")
     _import({"WhatsApp Chat with X.txt": content})
+
+
+discord_messages = st.fixed_dictionaries(
+    {"type": st.sampled_from(["Default", "Reply", "Call", "GuildMemberJoin"])},
+    optional={
+        "timestamp": st.sampled_from(
+            ["2024-02-14T09:01:00.123+00:00", "2024-02-14T09:01:00", "0001-01-01T00:00"]
+        )
+        | json_values,
+        "content": json_values,
+        "author": st.fixed_dictionaries({}, optional={"name": json_values})
+        | json_values,
+        "attachments": json_values,
+        "stickers": json_values,
+    },
+)
+
+
+@SETTINGS
+@given(
+    st.lists(discord_messages).map(
+        lambda messages: {
+            "c.json": json.dumps(
+                {"guild": {"id": "1"}, "channel": {"id": "2"}, "messages": messages}
+            ).encode()
+        }
+    )
+    | json_values.map(lambda v: {"c.json": json.dumps(v).encode()})
+)
+def test_discord(files: dict[str, bytes]) -> None:
+    _import(files)
+    _import(files, format="discord")
+
+
+@SETTINGS
+@given(
+    st.dictionaries(
+        st.sampled_from(["a.json", "b/c.txt", "d.html", "messages/inbox/t/e.json"]),
+        st.binary(max_size=200)
+        | json_values.map(lambda v: json.dumps(v).encode())
+        | whatsapp_lines.map(str.encode),
+        min_size=1,
+    )
+)
+def test_detection_on_any_folder(files: dict[str, bytes]) -> None:
+    _import(files)
+
+
+@SETTINGS
+@given(st.text(max_size=90))
+def test_meta_date_lines(line: str) -> None:
+    found = parse_stamp(line)
+    assert found is None or found[0].year >= 1000
 
 
 @SETTINGS

@@ -1,0 +1,99 @@
+"""Streaming a large JSON export: its messages one at a time, in bounded memory.
+
+Telegram's whole-account export and a DiscordChatExporter channel can be
+gigabytes. ijson walks the file; each message object is built whole (they are
+small), everything else goes by as parse events, and the file's damage turns
+into our named errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import ijson
+
+from corpus.message import Message
+from scraper.clock import LocalClock
+from scraper.errors import MalformedExportError
+from scraper.files import READ_ERRORS, ExportFiles
+from scraper.options import ImportOptions
+from scraper.report import ImportReport
+
+ITEM = "item"  # the event under which a built object goes by
+# (thread id, message) pairs of one file; (thread id, None) as a message list opens.
+Threads = Callable[[ExportFiles, str], Iterator[tuple[str, dict[str, Any] | None]]]
+# One raw message as a Message, or None once counted as skipped.
+Convert = Callable[
+    [str, dict[str, Any], LocalClock, ImportReport, str], Message | None
+]
+
+
+def read_messages(
+    files: ExportFiles,
+    names: list[str],
+    report: ImportReport,
+    options: ImportOptions,
+    threads: Threads,
+    convert: Convert,
+    expected: str,
+) -> Iterator[Message]:
+    """Every kept message of each file, in the file's order, counted as it goes.
+
+    A file without any message list is not the promised export.
+    """
+    for name in names:
+        report.files += 1
+        where = files.where(name)
+        clock = LocalClock(options.timezone)
+        seen_list = False
+        for thread_id, raw in threads(files, name):
+            seen_list = True
+            if raw is None:
+                continue
+            message = convert(thread_id, raw, clock, report, where)
+            if message:
+                report.kept(message)
+                yield message
+        if not seen_list:
+            raise MalformedExportError(
+                f"{where}: no 'messages' list; expected {expected}"
+            )
+
+
+def walk(
+    files: ExportFiles, name: str, items: frozenset[str], expected: str
+) -> Iterator[tuple[str, str, Any]]:
+    """(prefix, event, value) of a JSON file; objects at `items` come built whole.
+
+    A built object goes by as (its prefix, ITEM, the dict). `expected` names the
+    format in errors ("a Telegram export").
+    """
+    where = files.where(name)
+    try:
+        with files.open(name) as stream:
+            builder: ijson.ObjectBuilder | None = None
+            depth = 0
+            for prefix, event, value in ijson.parse(stream, use_float=True):
+                if builder is not None:
+                    builder.event(event, value)
+                    depth += (event in ("start_map", "start_array")) - (
+                        event in ("end_map", "end_array")
+                    )
+                    if depth == 0:
+                        yield prefix, ITEM, builder.value
+                        builder = None
+                elif prefix in items and event == "start_map":
+                    builder = ijson.ObjectBuilder()
+                    builder.event(event, value)
+                    depth = 1
+                else:
+                    yield prefix, event, value
+    except ijson.JSONError as error:
+        raise MalformedExportError(
+            f"{where}: not valid JSON ({error}); expected {expected}"
+        ) from None
+    except READ_ERRORS as error:
+        raise MalformedExportError(f"{where}: unreadable ({error})") from None
+    except UnicodeDecodeError:
+        raise MalformedExportError(f"{where}: not UTF-8 text") from None
