@@ -56,7 +56,7 @@ from training.style import words  # noqa: E402
 
 HELD_OUT = 0.1
 SEED = 0
-BATCH = 32  # conversations answered together
+BATCH = 8  # conversations answered together: the full candidates each (a quiet server)
 ABLATIONS: dict[str, dict[str, Any]] = {
     "recipe (FINETUNE_SETTINGS)": {},
     "learning rate 1e-3": {"learning_rate": 1e-3},

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from corpus.clean import clean_text
 from corpus.encoding import ENCODING_VERSION, encode_conversation
-from corpus.message import Message
+from corpus.message import Message, forwarded_origin
 from corpus.pairs import (
     DEFAULT_CONTEXT_TURNS,
     Pair,
@@ -69,7 +69,7 @@ def build_corpus(
     """
     cleaned = [
         Message(m.thread_id, m.sender, m.sent_at, text)
-        for m in messages
+        for m in map(_unforward, messages)
         if (text := clean_text(m.text))
     ]
     persona = me if me is not None else guess_persona(cleaned)
@@ -122,6 +122,16 @@ def build_corpus(
         val_pairs=val_pairs,
         extra={"persona_only": persona_only},
     )
+
+
+def _unforward(message: Message) -> Message:
+    """A forwarded message, given back to its author: the persona only passed it
+    on, so it is context the persona replies to, never words it learns to say."""
+    forwarded = forwarded_origin(message.text)
+    if forwarded is None:
+        return message
+    origin, text = forwarded
+    return Message(message.thread_id, f"{origin} (forwarded)", message.sent_at, text)
 
 
 def _split(

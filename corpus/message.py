@@ -11,6 +11,10 @@ from typing import IO
 
 MESSAGES_FORMAT = "mimical.messages"
 MESSAGES_VERSION = 1
+# An importer keeps a forwarded message with this first line (the contract between
+# scraper and corpus): the words are the origin's, not the forwarder's.
+FORWARDED = "[forwarded from {origin}]"
+_FORWARDED_HEAD, _FORWARDED_TAIL = FORWARDED.split("{origin}")
 
 
 class MessageFormatError(ValueError):
@@ -100,3 +104,13 @@ def read_messages(path: str | Path) -> Iterator[Message]:
                 yield Message.from_dict(record)
             except MessageFormatError as error:
                 raise MessageFormatError(f"{path}:{number}: {error}") from None
+
+
+def forwarded_origin(text: str) -> tuple[str, str] | None:
+    """(origin, the forwarded words) of a marked forward, else None."""
+    first, _, rest = text.partition("\n")
+    if first.startswith(_FORWARDED_HEAD) and first.endswith(_FORWARDED_TAIL):
+        origin = first[len(_FORWARDED_HEAD) : -len(_FORWARDED_TAIL)].strip()
+        if origin:
+            return origin, rest
+    return None

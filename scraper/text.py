@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from corpus.message import FORWARDED
+
 
 def fix_mojibake(text: str) -> str:
     """Undo Facebook's export encoding, which writes each UTF-8 byte as `\\u00XX`.
@@ -30,13 +32,10 @@ def facebook_mojibake(value: object) -> object:
     return value
 
 
-FORWARDED = "[forwarded from {origin}]"
-
-
 def mark_forwarded(origin: str, text: str) -> str:
     """Keep a forwarded message, first line marking whose words they are.
 
     A forward is someone else's writing in the forwarder's turn: the corpus sees
-    the mark and can leave it out of what the persona learns to say.
+    the mark and gives the words back to their author (`corpus.forwarded_origin`).
     """
     return FORWARDED.format(origin=origin) + "\n" + text

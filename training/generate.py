@@ -36,6 +36,8 @@ EMPTY_REPLY = "…"  # what a persona says when every attempt came out empty
 MAX_PROMPT_CHARS = 2000  # an LSTM's memory is shorter; this bounds priming time
 DEFAULT_REPLY_LIMIT = 300  # for models whose corpus did not record reply lengths
 LOOP_CHECK_EVERY = 8  # characters between loop checks of the whole batch
+STREAM_BUDGET = 64  # sampled streams a batch, shared out as candidates
+MIN_CANDIDATES = 2
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,17 @@ class Sampling:
     top_p: float | None
     candidates: int
     contrast: float
+
+
+def candidates_for(conversations: int) -> int:
+    """Candidates a reply when `conversations` are answered together.
+
+    A step's cost grows with the streams it samples, so a fixed budget of streams
+    a batch keeps a loaded server's latency bounded: one conversation gets the
+    full DEFAULT_CANDIDATES, a crowd at least MIN_CANDIDATES each (README,
+    "Figures": the webhook benchmark).
+    """
+    return max(MIN_CANDIDATES, min(DEFAULT_CANDIDATES, STREAM_BUDGET // conversations))
 
 
 def reply_length_limit(manifest: dict[str, Any]) -> int:
@@ -116,7 +129,7 @@ class PersonaModel:
         top_k: int | None = None,
         top_p: float | None = 0.95,
         max_turns: int = 6,
-        candidates: int = DEFAULT_CANDIDATES,
+        candidates: int | None = None,
         contrast: float = DEFAULT_CONTRAST,
     ) -> str:
         """The persona's next turn after `history` (never empty, never with markers).
@@ -144,13 +157,15 @@ class PersonaModel:
         top_k: int | None = None,
         top_p: float | None = 0.95,
         max_turns: int = 6,
-        candidates: int = DEFAULT_CANDIDATES,
+        candidates: int | None = None,
         contrast: float = DEFAULT_CONTRAST,
     ) -> list[str]:
         """One reply per conversation: `candidates` samples each, all advancing
         together one character a step, then the best of each by `rerank`'s score.
 
-        `max_chars` caps the length below the persona's own habit.
+        `max_chars` caps the length below the persona's own habit. `candidates`
+        None spends a fixed budget of sampled streams on the batch (see
+        `candidates_for`): a busy server writes fewer candidates a reply.
         """
         if not histories:
             return []
@@ -160,6 +175,8 @@ class PersonaModel:
         else:
             generator.manual_seed(seed)
         limit = self.length_limit if max_chars is None else max_chars
+        if candidates is None:
+            candidates = candidates_for(len(histories))
         sampling = Sampling(
             temperature,
             max(1, min(limit, self.length_limit)),

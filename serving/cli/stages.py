@@ -54,7 +54,8 @@ def _check_timezone(
     "--timezone",
     callback=_check_timezone,
     default=None,
-    help="Zone of exports that write local times (WhatsApp, Facebook HTML), "
+    help="Zone of exports that write local times (WhatsApp, Facebook and "
+    "Instagram HTML), "
     "e.g. Europe/Paris; default UTC.",
 )
 def import_command(

@@ -114,3 +114,17 @@ def test_conversations_the_persona_only_read_still_train_the_model(
     )
     assert "ann says" not in narrow.train_text
     assert narrow.train_pairs == built.train_pairs
+
+
+def test_forwarded_words_are_context_never_the_persona_s_own(tmp_path: Path) -> None:
+    messages = [
+        Message("t", "you", T0, "what did the landlord say?"),
+        Message(
+            "t", "me", T0 + timedelta(minutes=1), "[forwarded from Landlord]\nrent due"
+        ),
+        Message("t", "me", T0 + timedelta(minutes=2), "ugh, that"),
+    ]
+    built = build_corpus(messages, tmp_path, me="me", val_fraction=0.0)
+    [pair] = built.train_pairs
+    assert pair.prompt == "rent due" and pair.response == "ugh, that"
+    assert "forwarded" not in built.train_text
