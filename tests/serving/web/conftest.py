@@ -21,7 +21,7 @@ from simple_websocket import Client, ConnectionClosed
 
 from serving.app import create_app, shutdown_app
 from serving.channels.web import LIMITS_KEY
-from serving.channels.web_limits import WebLimits
+from serving.channels.web.limits import WebLimits
 from serving.config import Config
 from serving.models import PersonaStatus
 from serving.personas import create_persona, find_persona
