@@ -97,8 +97,10 @@ def complete(
         options.temperature if request.temperature is None else request.temperature
     )
     model = load_model(artifact_key)
+    # One character more than allowed: a turn that reaches it was cut by the
+    # limit ("length"); one that ends before it, the model ended ("stop").
     turns = model.reply_batch(
-        [request.turns] * request.n, temperature=temperature, max_chars=max_chars
+        [request.turns] * request.n, temperature=temperature, max_chars=max_chars + 1
     )
     return persona_name, [_completion(t, request.stop, max_chars) for t in turns]
 
@@ -117,9 +119,10 @@ def _open_persona(session: Session, name: str, access: Access) -> tuple[str, str
 
 
 def _completion(turn: str, stop: tuple[str, ...], max_chars: int) -> Completion:
-    """Cut the turn at the first stop sequence; split it into its messages."""
+    """Cut the turn at the first stop sequence or the limit; split it in messages."""
     cuts = [index for index in (turn.find(s) for s in stop if s) if index >= 0]
-    if cuts:
+    if cuts and min(cuts) <= max_chars:
         return Completion(tuple(split_turn(turn[: min(cuts)])), "stop")
-    reason = "length" if len(turn) >= max_chars else "stop"
-    return Completion(tuple(split_turn(turn)), reason)
+    if len(turn) > max_chars:
+        return Completion(tuple(split_turn(turn[:max_chars])), "length")
+    return Completion(tuple(split_turn(turn)), "stop")

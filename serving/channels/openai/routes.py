@@ -4,8 +4,11 @@
 /v1/chat/completions` with `model` set to a persona's name answers as that
 persona. Public personas without a password are open to anyone, within a per-IP
 rate limit; any other persona needs an API key its owner made
-(`POST /api/personas/NAME/keys`), sent as `Authorization: Bearer KEY`. A request
-with no key, or an empty one, is anonymous; a key we do not know is refused.
+(`POST /api/personas/NAME/keys`), sent as `Authorization: Bearer KEY`.
+
+Our keys start with `mimical-`. OpenAI clients insist on sending some key, so a
+request with no key, or a key that is not one of ours in form ("none", "sk-..."),
+is anonymous; a `mimical-` key we do not know (mistyped, revoked) is refused.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from serving.api.state import app_state
-from serving.api_keys import find_api_key
+from serving.api_keys import KEY_PREFIX, find_api_key
 from serving.channels.openai.errors import OpenAIError, register_error_handlers
 from serving.channels.openai.parse import parse_request
 from serving.channels.openai.shapes import Answer, model_list
@@ -74,7 +77,7 @@ def _caller() -> Access:
     scheme, _, key = header.partition(" ")
     key = key.strip() if scheme.lower() == "bearer" else ""
     guards = _guards()
-    if not key:
+    if not key.startswith(KEY_PREFIX):
         _spend(guards.by_ip, request.remote_addr or "?", guards.limits.per_minute)
         return Access()
     state = app_state()
