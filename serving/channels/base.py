@@ -17,10 +17,11 @@ subpackage with an `InputChannel` and an `OutputChannel`, and one line in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+import threading
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
-from flask import Flask
+from flask import Flask, current_app
 
 from serving.chat import ChatEngine, Incoming, Outcome, Reply
 
@@ -70,6 +71,26 @@ def converse(engine: ChatEngine, output: OutputChannel, incoming: Incoming) -> O
     )
     deliver(outcome.replies, output, user_id)
     return outcome
+
+
+T = TypeVar("T")
+_per_app_lock = threading.Lock()
+
+
+def per_app(key: str, build: Callable[[Flask], T]) -> T:
+    """The current app's `key` extension, built once on first use.
+
+    Built lazily so tests can set the app's config (limits) after `create_app`,
+    and after any fork, in the process that serves.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get(key)
+    if found is None:
+        with _per_app_lock:
+            found = app.extensions.get(key)
+            if found is None:
+                found = app.extensions[key] = build(app)
+    return found
 
 
 def ip_requester(address: str | None) -> str:

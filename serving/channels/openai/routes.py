@@ -13,14 +13,14 @@ is anonymous; a `mimical-` key we do not know (mistyped, revoked) is refused.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 
 from serving.api.state import app_state
 from serving.api_keys import KEY_PREFIX, find_api_key
+from serving.channels.base import per_app
 from serving.channels.openai.errors import OpenAIError, register_error_handlers
 from serving.channels.openai.parse import parse_request
 from serving.channels.openai.shapes import Answer, model_list
@@ -32,7 +32,6 @@ MAX_BODY_BYTES = 1 << 20
 
 bp = Blueprint("openai", __name__, url_prefix="/v1")
 register_error_handlers(bp)
-_state_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -62,13 +61,11 @@ def register(app: Flask) -> None:
 
 
 def _guards() -> OpenAIGuards:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    guards = app.extensions.get("mimical_openai")
-    if guards is None:
-        with _state_lock:
-            limits = app.config.get(LIMITS_KEY) or OpenAILimits()
-            guards = app.extensions.setdefault("mimical_openai", OpenAIGuards(limits))
-    return guards
+    """This app's limiters (tests may set `MIMICAL_OPENAI_LIMITS` before first use)."""
+    return per_app(
+        "mimical_openai",
+        lambda app: OpenAIGuards(app.config.get(LIMITS_KEY) or OpenAILimits()),
+    )
 
 
 def _caller() -> Access:

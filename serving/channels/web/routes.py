@@ -10,7 +10,6 @@ connection caps are applied, so refusals are plain HTTP 403/503 answers.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from flask import (
@@ -28,6 +27,7 @@ from flask import (
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
+from serving.channels.base import per_app
 from serving.channels.web.connection import (
     MAX_NAME_CHARS,
     ChatConnection,
@@ -47,7 +47,6 @@ CLOSE_ERROR = 1011
 
 web = Blueprint("web", __name__)
 sock = Sock()
-_state_lock = threading.Lock()
 
 # The page allows nothing from elsewhere: no CDN, no inline script, no framing.
 PAGE_POLICY = (
@@ -67,12 +66,7 @@ class WebState:
 
 def web_state() -> WebState:
     """This app's `WebState` (tests may set `MIMICAL_WEB_LIMITS` before first use)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = app.extensions.get("mimical_web")
-    if state is None:
-        with _state_lock:
-            state = app.extensions.setdefault("mimical_web", WebState(app))
-    return state
+    return per_app("mimical_web", WebState)
 
 
 def register(app: Flask) -> None:

@@ -9,6 +9,7 @@ of its own on the same database.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import openai
@@ -16,20 +17,19 @@ import pytest
 import requests
 from flask import Flask
 
-from serving.app import create_app, shutdown_app
 from serving.channels.openai import LIMITS_KEY, OpenAILimits
 from serving.config import Config
 from serving.models import PersonaStatus
 from serving.personas import create_persona
 from serving.services import Services
 from serving.storage import new_artifact_key
-from tests.local_http import serving_in_thread
 from tests.serving.channels.tiny_persona import (
     add_pending_persona,
     add_ready_persona,
     bursty_artifact,
     tiny_artifact,
 )
+from tests.serving.served import served_app
 
 LOOSE = OpenAILimits(burst=1000, per_minute=1000.0, key_burst=1000)
 
@@ -68,40 +68,27 @@ def api_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiWorld]:
     tiny = tiny_artifact(tmp_path_factory.mktemp("tiny-persona"))
     bursty = bursty_artifact(tmp_path_factory.mktemp("bursty-persona"))
     config = Config(home=tmp_path_factory.mktemp("api-home"), secret_key="api-secret")
-    app = create_app(config)
-    app.config[LIMITS_KEY] = LOOSE
-    services = app.extensions["mimical"].services
-    add_ready_persona(services, tiny, "Romeo")
-    add_ready_persona(services, bursty, "Mercutio")
-    add_pending_persona(services, "Tybalt")
-    with services.db.session() as session:
-        juliet, token = create_persona(session, "Juliet", False, None)
-        key = new_artifact_key(juliet.id)
-        services.storage.put_tree(tiny, key)
-        juliet.artifact_key, juliet.status = key, PersonaStatus.READY
-    try:
-        with serving_in_thread(app) as server:
-            yield ApiWorld(
-                app, services, f"http://127.0.0.1:{server.server_port}", token
-            )
-    finally:
-        shutdown_app(app)
+    with served_app(config, **{LIMITS_KEY: LOOSE}) as (app, url):
+        services = app.extensions["mimical"].services
+        add_ready_persona(services, tiny, "Romeo")
+        add_ready_persona(services, bursty, "Mercutio")
+        add_pending_persona(services, "Tybalt")
+        with services.db.session() as session:
+            juliet, token = create_persona(session, "Juliet", False, None)
+            key = new_artifact_key(juliet.id)
+            services.storage.put_tree(tiny, key)
+            juliet.artifact_key, juliet.status = key, PersonaStatus.READY
+        yield ApiWorld(app, services, url, token)
 
 
 @pytest.fixture
 def serve_with(api_world: ApiWorld) -> Iterator[Callable[[OpenAILimits], str]]:
     """Serve another app on the same database with these limits; its URL."""
-    stack = []
+    with ExitStack() as stack:
 
-    def start(limits: OpenAILimits) -> str:
-        app = create_app(api_world.services.config)
-        app.config[LIMITS_KEY] = limits
-        served = serving_in_thread(app)
-        server = served.__enter__()
-        stack.append((served, app))
-        return f"http://127.0.0.1:{server.server_port}"
+        def start(limits: OpenAILimits) -> str:
+            config = api_world.services.config
+            _app, url = stack.enter_context(served_app(config, **{LIMITS_KEY: limits}))
+            return url
 
-    yield start
-    for served, app in reversed(stack):
-        served.__exit__(None, None, None)
-        shutdown_app(app)
+        yield start
