@@ -111,7 +111,7 @@ class ChatEngine:
             for incoming, step in zip(events, steps, strict=True):
                 if step.generation is not None:
                     on_writing(incoming)
-        written = [split_turn(turn) or [EMPTY_REPLY] for turn in self.write(pending)]
+        written = [split_turn(turn) or [EMPTY_REPLY] for turn in self._write(pending)]
         kept = self._finish(pending, written)
         turns = iter(written)  # in the order of `pending`
         outcomes = []
@@ -144,7 +144,7 @@ class ChatEngine:
         """The ready personas a caller with this access may complete as."""
         return usable_personas(self.db, access)
 
-    def write(self, generations: Sequence[Generation]) -> list[str]:
+    def _write(self, generations: Sequence[Generation]) -> list[str]:
         """The persona turns, one batched model pass per artifact; no DB session."""
         by_model: dict[str, list[int]] = defaultdict(list)
         for index, generation in enumerate(generations):
