@@ -3,8 +3,11 @@
 Starts the Send API stand-in (tests/standins/graph_api.py) in this process and the
 app under gunicorn (`serving.wsgi:app`) in another, then lets every simulated user
 pick the demo persona and chat: each signs and POSTs a webhook message, waits until
-the stand-in receives the persona's reply, and sends the next. Prints replies per
-second, latency from webhook POST to the Send API call (p50/p99) and the server's
+the stand-in receives the persona's reply, and sends the next. A reply is one
+persona turn, which may be several messages (sent one by one with typing between):
+its latency runs from webhook POST to the Send API call of its first message, and a
+user waits for the turn's last message (no call for `SETTLE_S`) before sending on.
+Prints replies per second, messages per reply, latency (p50/p99) and the server's
 peak memory. The demo persona is built into the bench home on first run.
 Prints figures, never fails on speed. CPU timings on a shared machine are noisy.
 
@@ -41,6 +44,9 @@ from serving.services import open_services  # noqa: E402
 from tests.standins.graph_api import PAGE_TOKEN, GraphStandIn, SendCall  # noqa: E402
 
 SECRET = "bench-app-secret"
+# Quiet time after which a turn's messages are all in: the next message of a turn
+# follows its typing indicator within milliseconds (the turn is written at once).
+SETTLE_S = 0.1
 LINES = [
     "hey, how are you?",
     "what did you do today",
@@ -58,17 +64,28 @@ class Users:
         self.posted: dict[str, float] = {}
         self.arrived: dict[str, threading.Event] = {}
         self.received: dict[str, list[SendCall]] = {}
+        self.last_call: dict[str, float] = {}  # time.monotonic() of any call
         self.lock = threading.Lock()
 
     def on_call(self, call: SendCall) -> None:
         """Stand-in hook: a message (not an action) ends the user's wait."""
-        if call.action is not None:
-            return
         with self.lock:
+            self.last_call[call.recipient] = time.monotonic()
+            if call.action is not None:
+                return
             self.received.setdefault(call.recipient, []).append(call)
             event = self.arrived.get(call.recipient)
         if event is not None:
             event.set()
+
+    def settle(self, user: str) -> None:
+        """Wait until the user's turn is all in: no call for `SETTLE_S`."""
+        while True:
+            with self.lock:
+                quiet = time.monotonic() - self.last_call.get(user, 0.0)
+            if quiet >= SETTLE_S:
+                return
+            time.sleep(SETTLE_S - quiet)
 
 
 def signed(body: dict) -> tuple[bytes, dict[str, str]]:
@@ -122,7 +139,8 @@ def converse(
     expect: int,
     timeout_s: float = 30.0,
 ) -> float | None:
-    """POST one message and wait for `expect` more messages; seconds to the last."""
+    """POST one message, wait for `expect` messages and the rest of the turn;
+    seconds to the `expect`-th message."""
     event = threading.Event()
     with users.lock:
         before = len(users.received.get(user, []))
@@ -136,6 +154,7 @@ def converse(
         with users.lock:
             got = users.received.get(user, [])[before:]
         if len(got) >= expect:
+            users.settle(user)
             return got[expect - 1].at - started
         if not event.wait(max(0.0, deadline - time.monotonic())):
             return None
@@ -273,6 +292,7 @@ def drive(
     url = f"{base}/webhooks/messenger"
     latencies: list[float] = []
     lost = [0]
+    replies_sent = [0]
     start = threading.Barrier(n_users + 1)
     stop_at = [float("inf")]
     measure_from = [float("inf")]
@@ -288,6 +308,7 @@ def drive(
                 return
             posted = time.monotonic()
             latency = converse(url, name, users, LINES[(n + turn) % len(LINES)], 1)
+            replies_sent[0] += 1
             if latency is None:
                 lost[0] += 1
             elif posted >= measure_from[0]:
@@ -309,10 +330,13 @@ def drive(
     greeted = sum(
         1 for calls in users.received.values() if calls[0].text == texts.GREETING
     )
+    messages = sum(len(calls) - 2 for calls in users.received.values())  # - opening
     latencies.sort()
     return {
         "replies": len(latencies),
         "replies_per_s": round(len(latencies) / seconds, 1),
+        # Over the whole run (warm-up included): a turn may be several messages.
+        "messages_per_reply": round(messages / max(1, replies_sent[0]), 2),
         "p50_s": round(statistics.median(latencies), 3) if latencies else None,
         "p99_s": round(latencies[int(0.99 * (len(latencies) - 1))], 3)
         if latencies

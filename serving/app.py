@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from serving.api import EXTENSION, AppState, register_api
-from serving.channels import register_channels
-from serving.chat import ChatEngine, GenerationOptions
-from serving.chat.engine import Prepared
+from serving.channels import openai, register_channels
+from serving.chat import (
+    Access,
+    ChatEngine,
+    Completion,
+    CompletionRequest,
+    GenerationOptions,
+    Incoming,
+    OnWriting,
+    Outcome,
+)
 from serving.config import Config
 from serving.jobs import make_runner
-from serving.metrics import REPLIES
+from serving.metrics import PERSONA_TURNS, REPLIES
 from serving.model_cache import ModelCache
 from serving.services import open_services
 
@@ -21,11 +30,26 @@ log = logging.getLogger(__name__)
 
 
 class MeteredChatEngine(ChatEngine):
-    """The chat engine, counting the messages it answers per channel."""
+    """The chat engine, counting per channel the events it answers and the turns
+    the persona's model writes (the outcome says which)."""
 
-    def prepare(self, channel: str, user_id: str, text: str) -> Prepared:
-        REPLIES.labels(channel).inc()
-        return super().prepare(channel, user_id, text)
+    def handle_batch(
+        self, events: Sequence[Incoming], on_writing: OnWriting | None = None
+    ) -> list[Outcome]:
+        outcomes = super().handle_batch(events, on_writing)
+        for incoming, outcome in zip(events, outcomes, strict=True):
+            REPLIES.labels(incoming.user.channel).inc()
+            if outcome.model_answered:
+                PERSONA_TURNS.labels(incoming.user.channel).inc()
+        return outcomes
+
+    def complete(
+        self, request: CompletionRequest, access: Access
+    ) -> tuple[str, list[Completion]]:
+        persona, completions = super().complete(request, access)
+        REPLIES.labels(openai.name).inc()
+        PERSONA_TURNS.labels(openai.name).inc(len(completions))
+        return persona, completions
 
 
 def create_app(config: Config | None = None, *, start_jobs: bool = True) -> Flask:

@@ -10,8 +10,10 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The revision whose schema equals what `create_all` made before migrations existed.
@@ -87,3 +89,31 @@ def upgrade(connection: Connection, revision: str = "head") -> None:
     if "personas" in tables and "alembic_version" not in tables:
         command.stamp(config, BASELINE_REVISION)
     command.upgrade(config, revision)
+
+
+def insert_once(
+    session: Session, model: type[DeclarativeBase], values: dict[str, Any]
+) -> bool:
+    """Insert a row unless its primary key is taken; whether this insert won.
+
+    Atomic across processes: SQLite and PostgreSQL both have `ON CONFLICT DO
+    NOTHING`; any other database falls back to a savepoint that swallows the
+    unique-key violation.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        module = sqlite if dialect == "sqlite" else postgresql
+        keys = [column.name for column in model.__table__.primary_key]
+        statement = (
+            module.insert(model)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=keys)
+            .returning(*model.__table__.primary_key)  # a row back only if it won
+        )
+        return session.execute(statement).first() is not None
+    try:
+        with session.begin_nested():
+            session.add(model(**values))
+        return True
+    except IntegrityError:
+        return False

@@ -1,4 +1,4 @@
-"""Prometheus metrics: requests, job durations, replies and model-cache hits.
+"""Prometheus metrics: requests, job durations, replies, persona turns, model cache.
 
 The metric objects live in one module-level registry (Prometheus wants each name
 registered once per process); the model cache and the job table are read when
@@ -44,6 +44,12 @@ JOB_SECONDS = Histogram(
 REPLIES = Counter(
     "mimical_chat_replies",
     "Chat messages answered, by channel.",
+    ["channel"],
+    registry=REGISTRY,
+)
+PERSONA_TURNS = Counter(
+    "mimical_persona_turns",
+    "Turns the persona models wrote, by channel.",
     ["channel"],
     registry=REGISTRY,
 )

@@ -1,4 +1,4 @@
-"""The persistent state: personas, jobs, chat sessions, webhook events seen."""
+"""The persistent state: personas, jobs, chat sessions, password attempts, API keys."""
 
 from __future__ import annotations
 
@@ -149,8 +149,6 @@ class ChatSession(Base):
     persona_id: Mapped[int | None] = mapped_column(
         ForeignKey("personas.id", ondelete="SET NULL"), default=None
     )
-    failed_attempts: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # Recent turns, oldest first: [{"persona": bool, "text": str}, ...]
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(
@@ -186,3 +184,41 @@ class StoredMessage(Base):
     from_persona: Mapped[bool] = mapped_column()
     text: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PasswordAttempts(Base):
+    """Wrong passwords one requester gave one persona lately, on any channel.
+
+    Kept apart from chat sessions so a new session, another channel or another
+    server process never starts the count again.
+    """
+
+    __tablename__ = "password_attempts"
+
+    persona_id: Mapped[int] = mapped_column(
+        ForeignKey("personas.id", ondelete="CASCADE"), primary_key=True
+    )
+    # "ip:203.0.113.7", "messenger:PSID", "terminal:alice": who is guessing.
+    requester: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    # When the first failure still counted was made (failures older than the
+    # window are forgotten), and until when the requester is locked out.
+    window_started: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class ApiKey(Base):
+    """A key the owner made so programs may use a private persona (/v1 routes)."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    persona_id: Mapped[int] = mapped_column(
+        ForeignKey("personas.id", ondelete="CASCADE"), index=True
+    )
+    # A keyed SHA-256 of the key: enough for 256 random bits, and found by index.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The key's first characters, so the owner can tell keys apart in a list.
+    prefix: Mapped[str] = mapped_column(String(24))
+    label: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -137,7 +137,9 @@ def test_private_persona_flows_in_the_chat(home: Path) -> None:
     )
     assert session.returncode == 0, session.stderr
     replies = [json.loads(line)["replies"] for line in session.stdout.splitlines()]
-    assert replies[0] == ["There are no public personas yet."]
+    assert replies[0] == [
+        "There are no public personas yet. Type %help to see what I can do."
+    ]
     assert replies[1] == [
         "This persona is password protected. Please enter a password."
     ]

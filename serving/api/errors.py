@@ -11,6 +11,7 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from serving.api_keys import ApiKeyError
 from serving.jobs.sealing import SealError
 from serving.jobs.uploads import UploadError
 from serving.personas import (
@@ -58,7 +59,7 @@ class NotFound(ApiError):
 
 
 class TooManyAttempts(ApiError):
-    """Too many wrong passwords from this client lately."""
+    """Too many wrong passwords from this client lately (on any channel)."""
 
     status, code = 429, "too_many_attempts"
 
@@ -76,6 +77,7 @@ DOMAIN_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
     (UploadError, 400, "invalid_upload"),
     (SealError, 400, "invalid_cookies"),
     (StorageError, 503, "storage_unavailable"),
+    (ApiKeyError, 400, "invalid_key_request"),
 )
 
 

@@ -1,7 +1,8 @@
 """The original mimical-bot endpoints, as thin aliases over the registry.
 
 `getModel` takes the password in a JSON body, never in the query string (query
-strings end up in access logs), and failed attempts are rate-limited per client.
+strings end up in access logs), and wrong passwords count against the client's
+address in the same shared lock-out as the chat channels (`serving.chat.lockout`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from flask import Blueprint, Response, jsonify, request
 
 from serving.api.errors import BadRequest, Forbidden, NotFound, TooManyAttempts
 from serving.api.state import app_state
+from serving.channels.base import ip_requester
+from serving.chat import Verdict, try_password
 from serving.models import Persona, PersonaStatus
-from serving.personas import check_password, find_persona, list_personas
+from serving.personas import find_persona, list_personas
 
 bp = Blueprint("legacy", __name__)
 
@@ -51,20 +54,19 @@ def model() -> Response:
     name, password = body["chatbotName"], body.get("password") or ""
     if not isinstance(password, str):
         raise BadRequest("`password` must be a string")
-    state = app_state()
-    key = f"{request.remote_addr}|{' '.join(name.split()).casefold()}"
-    wait = state.password_limiter.retry_after(key)
-    if wait:
-        raise TooManyAttempts("too many wrong passwords; try again later", wait)
-    with state.services.db.session() as session:
+    db = app_state().services.db
+    with db.session() as session:
         persona = find_persona(session, name)
         if persona is None:
             raise NotFound(f"no persona is called {name!r}")
-        if not check_password(persona, password):
-            state.password_limiter.failed(key)
-            raise Forbidden("wrong password")
-        state.password_limiter.succeeded(key)
-        return jsonify(_model(persona))
+    tried = try_password(db, persona, ip_requester(request.remote_addr), password)
+    if tried.verdict == Verdict.LOCKED:
+        raise TooManyAttempts(
+            "too many wrong passwords; try again later", tried.retry_after_s
+        )
+    if tried.verdict != Verdict.RIGHT:
+        raise Forbidden("wrong password")
+    return jsonify(_model(persona))
 
 
 def _model(persona: Persona) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from serving.api.create import read_create_request
-from serving.api.errors import Unauthorized
+from serving.api.owner import ask_for_bearer, owned_persona
 from serving.api.state import app_state
 from serving.api.views import job_json, persona_json
 from serving.jobs import register_persona, work_dir
@@ -18,15 +18,10 @@ from serving.jobs.build import job_store_key
 from serving.jobs.uploads import discard_upload
 from serving.logs import request_id_var
 from serving.models import Job, Persona
-from serving.personas import (
-    check_manage_token,
-    check_name,
-    delete_persona,
-    get_persona,
-    list_personas,
-)
+from serving.personas import check_name, delete_persona, get_persona, list_personas
 
 bp = Blueprint("personas", __name__, url_prefix="/api")
+bp.after_request(ask_for_bearer)
 
 
 @bp.post("/personas")
@@ -82,13 +77,9 @@ def show(name: str) -> Response:
 @bp.delete("/personas/<name>")
 def delete(name: str) -> Response:
     """Delete a persona with its manage token: artifact, corpus, uploads, sessions."""
-    token = _bearer_token()
     state = app_state()
     services = state.services
-    with services.db.session() as session:
-        persona = get_persona(session, name)
-        if not check_manage_token(persona, token):
-            raise Unauthorized("that is not this persona's manage token")
+    with owned_persona(name) as (session, persona):
         artifact_key = persona.artifact_key
         jobs = [(job.id, dict(job.source)) for job in persona.jobs]
         deleted_name = persona.name
@@ -106,11 +97,3 @@ def _latest_job(session: Session, persona: Persona) -> Job | None:
     return session.scalar(
         select(Job).where(Job.persona_id == persona.id).order_by(Job.id.desc())
     )
-
-
-def _bearer_token() -> str:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send the manage token as `Authorization: Bearer TOKEN`")
-    return token.strip()

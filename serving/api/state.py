@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import current_app
 
-from serving.api.ratelimit import AttemptLimiter
 from serving.chat import ChatEngine
 from serving.jobs import JobRunner
 from serving.model_cache import ModelCache
@@ -23,7 +22,6 @@ class AppState:
     runner: JobRunner
     cache: ModelCache
     engine: ChatEngine
-    password_limiter: AttemptLimiter = field(default_factory=AttemptLimiter)
 
 
 def app_state() -> AppState:

@@ -1,18 +1,37 @@
-"""Chat channels (Messenger webhook, web chat) and their registration on the app."""
+"""Chat channels, one subpackage each, and their registration on the app.
+
+A channel is input and output only (see `serving.channels.base`); the
+conversation rules all live in `serving.chat`.
+"""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from serving.channels.base import OutputChannel, deliver
-from serving.channels.messenger import register_messenger
-from serving.channels.web import register_web
+from serving.channels import messenger, openai, web
+from serving.channels.base import (
+    InputChannel,
+    OutputChannel,
+    converse,
+    deliver,
+    ip_requester,
+)
+
+CHANNELS: tuple[InputChannel, ...] = (messenger, web, openai)
 
 
 def register_channels(app: Flask) -> None:
-    """Attach every channel's blueprint to the app (one line per channel)."""
-    register_messenger(app)
-    register_web(app)
+    """Attach every channel's routes to the app."""
+    for channel in CHANNELS:
+        channel.register(app)
 
 
-__all__ = ["OutputChannel", "deliver", "register_channels"]
+__all__ = [
+    "CHANNELS",
+    "InputChannel",
+    "OutputChannel",
+    "converse",
+    "deliver",
+    "ip_requester",
+    "register_channels",
+]

@@ -1,11 +1,51 @@
-"""The chat engine shared by the terminal, web and Messenger channels."""
+"""The chat engine: every conversation rule, shared by every channel.
 
-from serving.chat.engine import (
-    ChatEngine,
-    Generation,
-    GenerationOptions,
-    Prepared,
-    Reply,
+Channels build `Incoming` events, call `ChatEngine.handle` (or `handle_batch`) and
+send the `Outcome`'s replies; see `serving.chat.messages` for the whole interface.
+"""
+
+from serving.chat import texts
+from serving.chat.completions import (
+    MAX_CHOICES,
+    MAX_COMPLETION_CHARS,
+    Access,
+    Completion,
+    CompletionRequest,
+    PersonaCard,
 )
+from serving.chat.engine import HISTORY_TURNS, ChatEngine, OnWriting
+from serving.chat.errors import ChatError, PersonaNotReadyError, PersonaUnavailableError
+from serving.chat.lockout import LOCKOUT, MAX_PASSWORD_ATTEMPTS, Verdict, try_password
+from serving.chat.messages import ChatUser, EventKind, Incoming, Outcome, Reply, Status
+from serving.chat.options import GenerationOptions, ModelLoader
+from serving.chat.turns import join_turn, split_turn
 
-__all__ = ["ChatEngine", "Generation", "GenerationOptions", "Prepared", "Reply"]
+__all__ = [
+    "HISTORY_TURNS",
+    "LOCKOUT",
+    "MAX_CHOICES",
+    "MAX_COMPLETION_CHARS",
+    "MAX_PASSWORD_ATTEMPTS",
+    "Access",
+    "ChatEngine",
+    "ChatError",
+    "ChatUser",
+    "Completion",
+    "CompletionRequest",
+    "EventKind",
+    "GenerationOptions",
+    "Incoming",
+    "ModelLoader",
+    "OnWriting",
+    "Outcome",
+    "PersonaCard",
+    "PersonaNotReadyError",
+    "PersonaUnavailableError",
+    "Reply",
+    "Status",
+    "Verdict",
+    "join_turn",
+    "split_turn",
+    "texts",
+    "try_password",
+]

@@ -1,9 +1,8 @@
 """What the bot says, in one place, so every channel says the same."""
 
 GREETING = "Hi! Who would you like to talk to?"
-GREETING_HINT = "Type %show all to see the public personas, or %help."
 CHOOSE = "Who would you like to talk to? Type %show all to see the public personas."
-NO_PUBLIC = "There are no public personas yet."
+NO_PUBLIC = "There are no public personas yet. Type %help to see what I can do."
 PUBLIC_LIST = "Public personas: {names}"
 UNKNOWN = (
     "I don't know a persona called {name!r}. Type %show all to see the public ones."
@@ -12,9 +11,14 @@ NOT_READY = "{name} is still being built ({percent}% done). Try again in a few m
 FAILED = "{name} could not be built. Its owner can try creating it again."
 PASSWORD_PROMPT = "This persona is password protected. Please enter a password."
 WRONG_PASSWORD = "That password is wrong. Try again, or type %restart to pick another."
+LOCKED_NOW = (
+    "That password is wrong, and that was the last try. "
+    "Try again in {minutes} minutes, or type %restart."
+)
 LOCKED = "Too many wrong passwords. Try again in {minutes} minutes, or type %restart."
 CHATTING = "You are now chatting with {name}. Type %restart to pick a new persona."
 GONE = "That persona is no longer available. Who would you like to talk to?"
+ONLY_FOR = "This chat is only for {name}."
 UNKNOWN_COMMAND = "I don't know the command {command}. Type %help."
 HELP = (
     "Commands:\n"

@@ -1,14 +1,26 @@
-"""The terminal channel: interactive on a terminal, one reply per line in a pipe."""
+"""The terminal channel: interactive on a terminal, one line per message in a pipe.
+
+Input and output only, like every channel: lines in, the engine's replies out, one
+line each (a persona turn of several messages is several lines).
+"""
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 import uuid
 
 import click
 
-from serving.chat import ChatEngine, GenerationOptions, Reply
+from serving.chat import (
+    ChatEngine,
+    ChatUser,
+    EventKind,
+    GenerationOptions,
+    Incoming,
+    Reply,
+)
 from serving.cli.errors import user_errors
 from serving.model_cache import ModelCache
 from serving.models import ChatSession
@@ -25,7 +37,15 @@ def make_engine(services: Services) -> ChatEngine:
     return ChatEngine(services.db, cache.get, options)
 
 
-def _show(replies: list[Reply], speaker: str) -> None:
+def _account() -> str:
+    """Whom the terminal's wrong passwords count against: the OS account."""
+    try:
+        return f"{CHANNEL}:{getpass.getuser()}"
+    except (OSError, KeyError):  # no login name and no passwd entry (containers)
+        return f"{CHANNEL}:local"
+
+
+def _show(replies: tuple[Reply, ...], speaker: str) -> None:
     for reply in replies:
         click.echo(f"{speaker}> {reply.text}")
 
@@ -36,13 +56,15 @@ def run_chat(services: Services, name: str | None, as_json: bool) -> None:
         with services.db.session() as session:
             get_persona(session, name)  # an unknown name is a usage error here
     engine = make_engine(services)
-    user_id = f"{CHANNEL}-{uuid.uuid4().hex}"
+    # A fresh session each run; wrong passwords count against the account.
+    user = ChatUser(CHANNEL, f"{CHANNEL}-{uuid.uuid4().hex}", _account())
     interactive = sys.stdin.isatty() and not as_json
     try:
         if name is not None:
-            opening = engine.choose(CHANNEL, user_id, name)
+            first = Incoming(user, EventKind.CHOOSE, name)
         else:
-            opening = engine.handle(CHANNEL, user_id, "")
+            first = Incoming(user, EventKind.OPEN)
+        opening = engine.handle(first).replies
         if interactive:
             _show(opening, "bot")
         else:
@@ -60,7 +82,7 @@ def run_chat(services: Services, name: str | None, as_json: bool) -> None:
                 break
             if not text:
                 continue
-            replies = engine.handle(CHANNEL, user_id, text)
+            replies = engine.handle(Incoming(user, text=text)).replies
             if interactive:
                 _show(replies, "bot")
             elif as_json:
@@ -72,7 +94,7 @@ def run_chat(services: Services, name: str | None, as_json: bool) -> None:
     finally:
         with services.db.session() as session:
             session.query(ChatSession).filter_by(
-                channel=CHANNEL, user_id=user_id
+                channel=CHANNEL, user_id=user.user_id
             ).delete()
 
 

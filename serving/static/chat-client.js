@@ -1,7 +1,7 @@
 /*
  * mimical web chat: the WebSocket client and the chat panel, shared by the /chat
  * page and the embeddable widget. The protocol is documented in
- * serving/channels/web_connection.py. Every text from the server is shown with
+ * serving/channels/web/connection.py. Every text from the server is shown with
  * textContent, never as HTML.
  */
 (function (global) {

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from serving.api import EXTENSION
 from serving.models import Job, Persona, PersonaStatus
 from tests.extension.conftest import World
+from tests.serving.chatting import said
+from tests.serving.chatting import user as chat_user
 
 pytestmark = pytest.mark.slow
 BUILD_TIMEOUT_MS = 60_000
@@ -37,8 +39,7 @@ def log_in_to_messenger(world: World):  # type: ignore[no-untyped-def]
 
 def show_all(world: World, user: str) -> str:
     engine = world.app.extensions[EXTENSION].engine
-    engine.handle("web", user, "hello")
-    return " ".join(reply.text for reply in engine.handle("web", user, "%show all"))
+    return " ".join(said(engine, chat_user(user, "web"), "%show all"))
 
 
 def test_popup_creates_a_persona_from_the_open_messenger_tab(world: World) -> None:

@@ -1,17 +1,19 @@
-"""The original endpoints, password handling and the attempt limiter."""
+"""The original endpoints, password handling and the shared lock-out."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from serving.api.ratelimit import AttemptLimiter
 from serving.app import create_app, shutdown_app
+from serving.chat import LOCKOUT, MAX_PASSWORD_ATTEMPTS
 from serving.config import Config
 from serving.jobs import register_persona
-from serving.models import Persona, PersonaStatus
+from serving.models import Persona, PersonaStatus, utcnow
 from serving.personas import find_persona
 
 
@@ -80,17 +82,21 @@ def test_wrong_passwords_are_rate_limited(app: Flask, client: FlaskClient) -> No
     assert int(locked.headers["Retry-After"]) > 0
 
 
-def test_the_limiter_forgets_failures_after_its_window() -> None:
-    now = [0.0]
-    limiter = AttemptLimiter(max_failures=2, window_s=60, clock=lambda: now[0])
+def test_a_lock_out_ends_after_its_time(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _persona(app, "Juliet", public=True, password="nightingale")
+    wrong = {"chatbotName": "Juliet", "password": "lark"}
+    right = {"chatbotName": "Juliet", "password": "nightingale"}
+    for _ in range(MAX_PASSWORD_ATTEMPTS):
+        client.post("/getModel", json=wrong)
+    blocked = client.post("/getModel", json=right)
+    later = utcnow() + LOCKOUT + timedelta(seconds=1)
+    monkeypatch.setattr("serving.chat.lockout.utcnow", lambda: later)
 
-    limiter.failed("k")
-    limiter.failed("k")
-    blocked = limiter.retry_after("k")
-    now[0] = 61.0
-
-    assert blocked == 61
-    assert limiter.retry_after("k") == 0
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) == LOCKOUT.total_seconds()
+    assert client.post("/getModel", json=right).status_code == 200
 
 
 def test_behind_a_proxy_each_client_has_its_own_attempts(config: Config) -> None:

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from serving.models import ChatSession
 from tests.serving.api_helpers import create_persona, wait_for_job
+from tests.serving.chatting import say
 
 
 def test_create_answers_202_then_the_job_makes_a_listed_ready_persona(
@@ -193,7 +194,7 @@ def test_delete_needs_the_manage_token_and_removes_everything(
     created = create_persona(client, "Romeo", upload, password="balcony").json
     wait_for_job(client, created["job"]["id"])
     engine = app.extensions["mimical"].engine
-    engine.handle("test", "u1", "Romeo")
+    say(engine, "u1", "Romeo")
     artifacts = home / "artifacts" / "personas"
     assert any(artifacts.rglob("model.safetensors"))
 

@@ -19,6 +19,7 @@ from serving.config import Config
 from serving.models import Job
 from tests.servers import S3Server
 from tests.serving.api_helpers import create_persona, wait_for_job
+from tests.serving.chatting import said, say
 from tests.serving.worker_process import WorkerProcess, worker_env
 
 pytestmark = pytest.mark.slow
@@ -40,12 +41,12 @@ def run_lifecycle(
     assert [k.split("/")[0] for k in stored_keys()] == ["personas", "personas"]
 
     engine = app.extensions["mimical"].engine
-    greeting = [r.text for r in engine.handle("test", "juliet", "Romeo")]
+    greeting = said(engine, "juliet", "Romeo")
     assert "password" in " ".join(greeting)
-    confirmed = [r.text for r in engine.handle("test", "juliet", "balcony")]
+    confirmed = said(engine, "juliet", "balcony")
     assert any("You are now chatting with Romeo" in text for text in confirmed)
-    reply = engine.handle("test", "juliet", "Wherefore art thou?")
-    assert len(reply) == 1 and reply[0].text.strip()
+    reply = say(engine, "juliet", "Wherefore art thou?")
+    assert reply.model_answered and all(t.strip() for t in reply.persona_texts)
     assert app.extensions["mimical"].cache.misses == 1
 
     denied = client.post("/getModel", json={"chatbotName": "Romeo", "password": "x"})

@@ -7,13 +7,15 @@ import uuid
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.serving.chatting import say, user
+
 
 def test_metrics_count_requests_replies_and_jobs(
     app: Flask, client: FlaskClient
 ) -> None:
     channel = f"metrics-{uuid.uuid4().hex[:8]}"  # counters live as long as the process
     client.get("/healthz")
-    app.extensions["mimical"].engine.handle(channel, "u1", "hello")
+    say(app.extensions["mimical"].engine, user("u1", channel), "hello")
 
     response = client.get("/metrics")
 

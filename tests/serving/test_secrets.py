@@ -21,6 +21,7 @@ from serving.app import create_app, shutdown_app
 from serving.config import Config
 from serving.logs import JsonFormatter, configure_logging
 from tests.serving.api_helpers import FAST_TRAIN, wait_for_job
+from tests.serving.chatting import say
 from tests.standins.messenger_history import OWNER
 from tests.standins.messenger_site import MessengerSite
 
@@ -72,9 +73,9 @@ def test_no_secret_is_logged_stored_or_written(
             assert created.status_code == 202, created.json
             job = wait_for_job(client, created.json["job"]["id"])
             engine = messenger_app.extensions["mimical"].engine
-            engine.handle("test", "u1", "Robin")
-            engine.handle("test", "u1", PASSWORD)
-            engine.handle("test", "u1", "hello there")
+            say(engine, "u1", "Robin")
+            say(engine, "u1", PASSWORD)
+            say(engine, "u1", "hello there")
     finally:
         logging.getLogger().removeHandler(handler)
         logging.getLogger().setLevel(level)

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import select, text
 
 from serving.app import create_app
-from serving.channels.messenger_seen import (
+from serving.channels.messenger.seen import (
     claim_events,
     forget_old_events,
     release_events,

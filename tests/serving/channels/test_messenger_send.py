@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from serving.channels.graph import (
+from serving.channels.messenger.graph import (
     BadTokenError,
     GraphClient,
     GraphError,
@@ -17,7 +17,7 @@ from serving.channels.graph import (
     TransientGraphError,
     UserUnavailableError,
 )
-from serving.channels.messenger_send import (
+from serving.channels.messenger.send import (
     MAX_QUICK_REPLIES,
     MessengerOutput,
     send_replies,
@@ -158,7 +158,7 @@ def test_a_transient_error_through_the_webhook_still_delivers(
     started = time.monotonic()
     signed_post(payloads.webhook([payloads.text("u1", "hi")]))
     wait_answered(app)
-    assert graph.texts("u1") == [texts.GREETING, texts.GREETING_HINT]
+    assert graph.texts("u1") == [texts.GREETING, texts.NO_PUBLIC]
     assert time.monotonic() - started < 5
 
 

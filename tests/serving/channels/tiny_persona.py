@@ -1,8 +1,13 @@
-"""A tiny real persona model, trained once per test run in a few seconds.
+"""Tiny real persona models, each trained once per test run in a few seconds.
 
 Chat and webhook tests need a model that really generates; a 1-layer, 32-unit
 char-LSTM trained for a few dozen steps on a synthetic history is enough, and its
 artifact is copied into each test's storage and registered as a ready persona.
+
+A second one texts in bursts: in its history the persona always answers with two
+messages, "ok" then "sure thing", so its turn is "ok\nsure thing". Trained until
+that is all it knows, it writes exactly that turn (top-p sampling leaves nothing
+else), which lets tests assert how a turn of several messages is sent.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from serving.storage import new_artifact_key
 from training import ModelConfig, TrainConfig, Vocabulary, train
 
 PERSONA = "Romeo"
+BURST = ("ok", "sure thing")  # the bursty persona's turn, message by message
 LINES = (
     "hey how are you",
     "good thanks! and you?",
@@ -46,6 +52,34 @@ def tiny_artifact(workdir: Path) -> Path:
         sender = PERSONA if n % 2 else "Friend"
         at = start + timedelta(minutes=2 * n + (n // 10) * 60)
         messages.append(Message(f"t{n // 40}", sender, at, rng.choice(LINES)))
+    _built["dir"] = _train(messages, workdir, max_steps=40, learning_rate=5e-3)
+    return _built["dir"]
+
+
+def bursty_artifact(workdir: Path) -> Path:
+    """The artifact of a persona whose every turn is the messages in `BURST`."""
+    if "bursty" in _built:
+        return _built["bursty"]
+    rng = random.Random(3)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    messages = []
+    for n in range(120):
+        at = start + timedelta(hours=n)  # each exchange a conversation of its own
+        messages.append(Message(f"t{n % 10}", "Friend", at, rng.choice(LINES)))
+        for second, text in enumerate(BURST, start=1):
+            messages.append(
+                Message(
+                    f"t{n % 10}", PERSONA, at + timedelta(seconds=20 * second), text
+                )
+            )
+    _built["bursty"] = _train(messages, workdir, max_steps=500, learning_rate=1e-2)
+    return _built["bursty"]
+
+
+def _train(
+    messages: list[Message], workdir: Path, max_steps: int, learning_rate: float
+) -> Path:
+    """Train a 1-layer, 32-unit model on the history; its artifact folder."""
     corpus = build_corpus(messages, workdir / "corpus", me=PERSONA)
     vocab_size = len(Vocabulary.from_text(corpus.train_text))
     train(
@@ -54,9 +88,10 @@ def tiny_artifact(workdir: Path) -> Path:
         TrainConfig(
             batch_size=8,
             seq_len=32,
-            minutes=0.2,
-            max_steps=40,
-            eval_interval=20,
+            learning_rate=learning_rate,
+            minutes=1.0,
+            max_steps=max_steps,
+            eval_interval=20 if max_steps < 100 else 50,
             eval_batches=2,
             checkpoint_seconds=1e9,
             device="cpu",
@@ -67,7 +102,6 @@ def tiny_artifact(workdir: Path) -> Path:
     artifact.mkdir()
     for name in ("model.safetensors", "manifest.json"):
         (artifact / name).write_bytes((workdir / "model" / name).read_bytes())
-    _built["dir"] = artifact
     return artifact
 
 

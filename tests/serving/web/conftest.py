@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from simple_websocket import Client, ConnectionClosed
 
 from serving.app import create_app, shutdown_app
 from serving.channels.web import LIMITS_KEY
-from serving.channels.web_limits import WebLimits
+from serving.channels.web.limits import WebLimits
 from serving.config import Config
 from serving.models import PersonaStatus
 from serving.personas import create_persona, find_persona
@@ -29,6 +30,7 @@ from serving.services import Services
 from serving.storage import new_artifact_key
 from tests.local_http import serving_in_thread
 from tests.serving.channels.tiny_persona import tiny_artifact
+from tests.serving.served import served_app
 
 PASSWORD = "let-me-in"
 
@@ -117,26 +119,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 @pytest.fixture
 def start_server(world: World) -> Iterator[Callable[[WebLimits], World]]:
     """Serve another app on the world's database, with the given limits."""
-    stack: list[Any] = []
+    with ExitStack() as stack:
 
-    def start(limits: WebLimits) -> World:
-        app = create_app(world.services.config)
-        app.config[LIMITS_KEY] = limits
-        served = serving_in_thread(app)
-        server = served.__enter__()
-        stack.append((served, app))
-        return World(
-            app,
-            app.extensions["mimical"].services,
-            f"http://127.0.0.1:{server.server_port}",
-            world.tokens,
-            world.host_url,
-        )
+        def start(limits: WebLimits) -> World:
+            app, url = stack.enter_context(
+                served_app(world.services.config, **{LIMITS_KEY: limits})
+            )
+            services = app.extensions["mimical"].services
+            return World(app, services, url, world.tokens, world.host_url)
 
-    yield start
-    for served, app in reversed(stack):
-        served.__exit__(None, None, None)
-        shutdown_app(app)
+        yield start
 
 
 class ChatSocket:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from serving.channels.web_limits import WebLimits
+from serving.channels.web.limits import WebLimits
 from serving.chat import texts
 from tests.local_http import CHROMIUM, CHROMIUM_FLAGS
 from tests.serving.web.conftest import World
@@ -58,7 +58,7 @@ def test_visitor_picks_a_persona_chats_and_finds_it_after_reload(
     page.locator(".mc-input").fill("hey how are you")
     page.keyboard.press("Enter")
     expect(page.locator(".mc-you")).to_have_text(["hey how are you"])
-    expect(bot).to_have_count(5)  # greeting, hint, list, confirmation, the answer
+    expect(bot).to_have_count(4)  # greeting, list, confirmation, the answer
     answer = bot.last.text_content()
     assert answer and answer.strip()
     typing = [f["on"] for f in frames if f["type"] == "typing"]

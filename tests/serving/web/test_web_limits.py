@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from serving.channels.web_limits import MAX_FRAME_BYTES, TokenBucket, WebLimits
+from serving.channels.web.limits import MAX_FRAME_BYTES, TokenBucket, WebLimits
 from tests.serving.web.conftest import ChatSocket, World, handshake_status
 
 Connect = Callable[..., ChatSocket]

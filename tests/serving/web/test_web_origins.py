@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from serving.channels.web_origins import (
+from serving.channels.web.origins import (
     OriginError,
     embed_allowed,
     normalize_origin,

@@ -21,15 +21,15 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from serving.channels.graph import GraphClient
-from serving.channels.messenger_events import parse_events
-from serving.channels.messenger_seen import (
+from serving.channels.messenger.events import parse_events
+from serving.channels.messenger.graph import GraphClient
+from serving.channels.messenger.seen import (
     claim_events,
     forget_old_events,
     release_events,
 )
-from serving.channels.messenger_send import MessengerOutput
-from serving.channels.messenger_workers import MessengerWorkers, QueueFullError
+from serving.channels.messenger.send import MessengerOutput
+from serving.channels.messenger.workers import MessengerWorkers, QueueFullError
 from serving.chat import GenerationOptions
 from serving.config import Config
 from serving.db import Database
@@ -44,7 +44,7 @@ EXTENSION = "messenger"
 blueprint = Blueprint("messenger", __name__)
 
 
-def register_messenger(app: Flask) -> None:
+def register(app: Flask) -> None:
     """Attach the webhook; its workers start on the first message, in that process."""
     app.register_blueprint(blueprint)
     app.extensions[EXTENSION] = MessengerChannel()

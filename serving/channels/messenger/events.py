@@ -3,24 +3,21 @@
 The shapes are Meta's documented `messages`, `messaging_postbacks`, `message_echoes`,
 `message_deliveries` and `message_reads` webhook events. Anything we do not answer
 (echoes of our own sends, delivery and read receipts, reactions, opt-ins) is left
-out here, so the rest of the channel only sees what a person said.
+out here, so the rest of the channel only sees what a person did, already in the
+engine's terms: the Get Started button opens the conversation, a quick reply
+chooses the persona it names, a sticker or photo is something not to read.
 """
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import Any
 
+from serving.chat import ChatUser, EventKind, Incoming
+
+CHANNEL = "messenger"
 # The payload our "Get Started" button sends; it opens the conversation.
 GET_STARTED = "GET_STARTED"
-
-
-class EventKind(enum.StrEnum):
-    TEXT = "text"
-    QUICK_REPLY = "quick_reply"
-    POSTBACK = "postback"
-    ATTACHMENT = "attachment"
 
 
 @dataclass(frozen=True)
@@ -31,6 +28,10 @@ class MessengerEvent:
     user_id: str  # the sender's page-scoped id (PSID)
     kind: EventKind
     text: str  # what the chat engine reads; empty for attachments
+
+    def incoming(self) -> Incoming:
+        """The event as the engine takes it; wrong passwords count per person."""
+        return Incoming(ChatUser(CHANNEL, self.user_id), self.kind, self.text)
 
 
 def parse_events(payload: Any) -> list[MessengerEvent]:
@@ -75,14 +76,12 @@ def _message(user_id: str, message: dict[str, Any]) -> MessengerEvent | None:
         return None
     quick_reply = message.get("quick_reply")
     if isinstance(quick_reply, dict) and isinstance(quick_reply.get("payload"), str):
-        return MessengerEvent(
-            mid, user_id, EventKind.QUICK_REPLY, quick_reply["payload"]
-        )
+        return MessengerEvent(mid, user_id, EventKind.CHOOSE, quick_reply["payload"])
     text = message.get("text")
     if isinstance(text, str) and text.strip():
         return MessengerEvent(mid, user_id, EventKind.TEXT, text)
     if message.get("attachments") or message.get("sticker_id"):
-        return MessengerEvent(mid, user_id, EventKind.ATTACHMENT, "")
+        return MessengerEvent(mid, user_id, EventKind.NON_TEXT, "")
     return None
 
 
@@ -98,5 +97,6 @@ def _postback(
         payload = (
             postback.get("title") if isinstance(postback.get("title"), str) else ""
         )
-    text = "" if payload == GET_STARTED else payload
-    return MessengerEvent(mid, user_id, EventKind.POSTBACK, text)
+    if payload == GET_STARTED:
+        return MessengerEvent(mid, user_id, EventKind.OPEN, "")
+    return MessengerEvent(mid, user_id, EventKind.TEXT, payload)

@@ -2,9 +2,7 @@
 
 Meta redelivers a webhook it thinks was not received, and a server may run as many
 processes on many machines; a `SeenEvent` row per message id, inserted with
-"insert or ignore", lets exactly one of them answer. SQLite and PostgreSQL both
-have `ON CONFLICT DO NOTHING`; any other database falls back to a savepoint that
-swallows the unique-key violation.
+"insert or ignore" (`serving.db.insert_once`), lets exactly one of them answer.
 """
 
 from __future__ import annotations
@@ -13,11 +11,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from serving.db import Database
+from serving.db import Database, insert_once
 from serving.models import SeenEvent, utcnow
 
 MAX_ID_CHARS = 255  # the column's width
@@ -30,7 +25,8 @@ def claim_events(db: Database, event_ids: Sequence[str]) -> list[str]:
     now = utcnow()
     with db.session() as session:
         for event_id in event_ids:
-            if _insert_once(session, event_id[:MAX_ID_CHARS], now):
+            values = {"event_id": event_id[:MAX_ID_CHARS], "seen_at": now}
+            if insert_once(session, SeenEvent, values):
                 fresh.append(event_id)
     return fresh
 
@@ -54,23 +50,3 @@ def forget_old_events(db: Database, older_than: timedelta = KEEP_SEEN) -> int:
             delete(SeenEvent).where(SeenEvent.seen_at < utcnow() - older_than)
         )
         return int(getattr(result, "rowcount", 0) or 0)
-
-
-def _insert_once(session: Session, event_id: str, now: object) -> bool:
-    dialect = session.get_bind().dialect.name
-    values = {"event_id": event_id, "seen_at": now}
-    if dialect in ("sqlite", "postgresql"):
-        module = sqlite if dialect == "sqlite" else postgresql
-        statement = (
-            module.insert(SeenEvent)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["event_id"])
-            .returning(SeenEvent.event_id)  # a row back only if this insert won
-        )
-        return session.execute(statement).first() is not None
-    try:
-        with session.begin_nested():
-            session.add(SeenEvent(**values))
-        return True
-    except IntegrityError:
-        return False

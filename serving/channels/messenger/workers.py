@@ -2,11 +2,12 @@
 
 The webhook only records and queues; it answers Meta at once, so Meta never
 redelivers because the bot was slow. Generation threads take up to `max_batch`
-queued messages of distinct users and let each persona model answer all of them in
-one batched pass (a char-LSTM step costs about the same for one conversation as for
-fifty). Replies go out on a separate pool of send threads, so a slow Send API never
-stalls generation. One user's messages are answered one at a time, in order: a user
-stays "busy" from the moment their message is taken until its replies are sent.
+queued messages of distinct users and hand them to `ChatEngine.handle_batch`, which
+lets each persona model answer all of them in one batched pass (a char-LSTM step
+costs about the same for one conversation as for fifty). Typing indicators and
+replies go out on a separate pool of send threads, so a slow Send API never stalls
+generation. One user's messages are answered one at a time, in order: a user stays
+"busy" from the moment their message is taken until its replies are sent.
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from serving.channels.messenger_events import EventKind, MessengerEvent
-from serving.channels.messenger_send import MessengerOutput, send_replies, send_typing
-from serving.chat import ChatEngine, Prepared, Reply, texts
+from serving.channels.messenger.events import MessengerEvent
+from serving.channels.messenger.send import MessengerOutput, send_replies, send_typing
+from serving.chat import ChatEngine, Incoming, Reply
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "messenger"
 MAX_PENDING = 2000
 MAX_BATCH = 64
 SEND_THREADS = 8
@@ -144,33 +144,25 @@ class MessengerWorkers:
                 self.on_idle()
 
     def _answer(self, batch: list[_Task], handed: set[str]) -> None:
-        """Rules for every message, one model pass, then hand replies to senders."""
-        steps = [self._prepare(task.event) for task in batch]
+        """One engine pass for the batch, then hand each user's replies to a sender."""
         typing: dict[str, Future[None]] = {}
-        for task, step in zip(batch, steps, strict=True):
-            if step.generation is not None:
-                user = task.event.user_id
-                typing[user] = self._senders.submit(send_typing, self.output, user)
-        pending = [s.generation for s in steps if s.generation is not None]
-        texts_written = self.engine.generate(pending)
-        self.engine.finish_batch(pending, texts_written)
-        written = iter(texts_written)  # in the order of `pending`
-        for task, step in zip(batch, steps, strict=True):
-            replies = list(step.replies)
-            if step.generation is not None:
-                replies.append(Reply(next(written)))
+
+        def show_typing(incoming: Incoming) -> None:
+            user = incoming.user.user_id
+            typing[user] = self._senders.submit(send_typing, self.output, user)
+
+        events = [task.event.incoming() for task in batch]
+        outcomes = self.engine.handle_batch(events, on_writing=show_typing)
+        for task, outcome in zip(batch, outcomes, strict=True):
             user = task.event.user_id
-            future = self._senders.submit(self._send, user, replies, typing.get(user))
+            future = self._senders.submit(
+                self._send, user, outcome.replies, typing.get(user)
+            )
             handed.add(user)
             future.add_done_callback(lambda _f, user=user: self._done(user))
 
-    def _prepare(self, event: MessengerEvent) -> Prepared:
-        if event.kind == EventKind.ATTACHMENT:
-            return Prepared((Reply(texts.ATTACHMENT),))
-        return self.engine.prepare(CHANNEL, event.user_id, event.text)
-
     def _send(
-        self, user_id: str, replies: list[Reply], typing: Future[None] | None
+        self, user_id: str, replies: tuple[Reply, ...], typing: Future[None] | None
     ) -> None:
         try:
             if typing is not None:

@@ -8,11 +8,14 @@ The server sends:
   {"type": "session", "token": TOKEN}      keep it to resume this conversation
   {"type": "history", "persona", "stored", "messages": [{"from", "text"}]}
   {"type": "persona", "persona", "stored"} whom the visitor talks to now
-  {"type": "typing", "on": true|false}     while a reply is being written
-  {"type": "reply", "text", "options"}     options: persona names to pick from
+  {"type": "typing", "on": true|false}     while the persona writes its next message
+  {"type": "reply", "text", "options"}     one message; options: names to pick from
   {"type": "error", "code", "text"}        the last frame was not handled
 A frame that breaks this protocol closes the socket (1003 for binary, 1008 for the
 rest); a visitor silent for `idle_timeout_s` is closed with 1000.
+
+This module is input and output only: what the visitor's words lead to, pinning
+the widget to its persona included, is the engine's answer (`serving.chat`).
 """
 
 from __future__ import annotations
@@ -20,27 +23,24 @@ from __future__ import annotations
 import json
 import logging
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from serving.channels.web_limits import WebGuards
-from serving.channels.web_session import (
+from serving.channels.base import converse, deliver, ip_requester
+from serving.channels.web.limits import WebGuards
+from serving.channels.web.sessions import (
     CHANNEL,
-    ChatView,
     SessionTokens,
-    chat_view,
     new_session_id,
     store_exchange,
 )
-from serving.chat import ChatEngine, Reply
-from serving.models import ChatState
-from serving.personas import name_key
+from serving.chat import ChatEngine, ChatUser, EventKind, Incoming, Outcome, Status
 
 log = logging.getLogger(__name__)
 
 CLOSE_NORMAL, CLOSE_UNSUPPORTED, CLOSE_POLICY = 1000, 1003, 1008
 CLOSE_WAIT_S = 2.0
-LIST_COMMANDS = ("%show all", "%showall", "%list")
+MAX_NAME_CHARS = 80
 
 
 class WebSocketLike(Protocol):
@@ -100,6 +100,58 @@ class Visitor:
     pinned: str | None  # the widget's persona: this connection talks to it only
 
 
+class WebOutput:
+    """The output side: each reply one frame, typing frames around the writing."""
+
+    def __init__(self, ws: WebSocketLike) -> None:
+        self.ws = ws
+        self.typing = False
+
+    def send_text(self, user_id: str, text: str) -> None:
+        """One reply frame (typing ends as the message arrives)."""
+        self.send_quick_replies(user_id, text, ())
+
+    def send_quick_replies(
+        self, user_id: str, text: str, options: tuple[str, ...]
+    ) -> None:
+        """One reply frame with persona names the page shows as buttons."""
+        self.send_typing(user_id, False)
+        self.frame({"type": "reply", "text": text, "options": list(options)})
+
+    def send_typing(self, user_id: str, on: bool) -> None:
+        """Show or hide the page's typing indicator (only when it changes)."""
+        if on != self.typing:
+            self.typing = on
+            self.frame({"type": "typing", "on": on})
+
+    def frame(self, frame: dict[str, Any]) -> None:
+        """Send one JSON frame."""
+        self.ws.send(json.dumps(frame, ensure_ascii=False))
+
+
+def history_frame(status: Status) -> dict[str, Any]:
+    """The `history` frame sent when a visitor (re)connects."""
+    return {
+        "type": "history",
+        "persona": status.chatting_with,
+        "stored": status.stored,
+        "messages": [
+            {"from": "bot" if from_persona else "you", "text": text}
+            for from_persona, text in status.messages
+        ],
+    }
+
+
+def persona_frame(status: Status) -> dict[str, Any]:
+    """Tells the page whom the visitor now talks to (and if it is kept)."""
+    chatting = status.chatting_with
+    return {
+        "type": "persona",
+        "persona": chatting,
+        "stored": status.stored and chatting is not None,
+    }
+
+
 class ChatConnection:
     """Runs the protocol for one WebSocket until either side closes it."""
 
@@ -116,7 +168,8 @@ class ChatConnection:
         self.limits = guards.limits
         self.bucket = guards.connection_bucket()
         self.strikes = 0
-        self.session_id = ""
+        self.output = WebOutput(ws)
+        self.user = ChatUser(CHANNEL, "", ip_requester(visitor.ip), visitor.pinned)
         self.shown: dict[str, Any] = {}
 
     def run(self) -> None:
@@ -149,25 +202,13 @@ class ChatConnection:
         resumed = self.tokens.unsign(hello.get("resume"))
         if self.visitor.pinned is None:
             resumed = self.visitor.cookie_session or resumed
-        self.session_id = resumed or new_session_id()
-        view = chat_view(self.engine.db, self.session_id)
-        if self.visitor.pinned is not None:
-            opening = [] if self._on_pinned(view) else self._choose_pinned()
-        elif not view.exists:
-            opening = [
-                *self.engine.handle(CHANNEL, self.session_id, ""),
-                *self.engine.handle(CHANNEL, self.session_id, LIST_COMMANDS[0]),
-            ]
-        elif view.state == ChatState.CHOOSING:  # back before picking anyone
-            opening = self.engine.handle(CHANNEL, self.session_id, LIST_COMMANDS[0])
-        else:
-            opening = []
-        if opening:
-            view = chat_view(self.engine.db, self.session_id)
-        self._send({"type": "session", "token": self.tokens.sign(self.session_id)})
-        self._send(view.frame())
-        self.shown = view.persona_frame()
-        self._send_replies(opening)
+        session_id = resumed or new_session_id()
+        self.user = replace(self.user, user_id=session_id)
+        opened = self.engine.handle(Incoming(self.user, EventKind.OPEN))
+        self.output.frame({"type": "session", "token": self.tokens.sign(session_id)})
+        self.output.frame(history_frame(opened.status))
+        self.shown = persona_frame(opened.status)
+        deliver(opened.replies, self.output, session_id)
 
     def _within_rate(self) -> bool:
         """Spend a token from the connection and the address; warn if none."""
@@ -187,84 +228,36 @@ class ChatConnection:
         if len(text) > limit:
             self._error("too_long", f"Messages can be at most {limit} characters.")
             return
-        pinned = self.visitor.pinned
-        before = chat_view(self.engine.db, self.session_id)
-        if pinned is not None and not self._on_pinned(before):
-            self._send_replies(self._choose_pinned())
-            before = chat_view(self.engine.db, self.session_id)
-            if before.state != ChatState.CHATTING:
-                return
-        command = " ".join(text.lower().split())
-        if pinned is not None and command == "%restart":
-            self._send_replies(self._choose_pinned())
-            return
-        if pinned is not None and command in LIST_COMMANDS:
-            self._send_replies([Reply(f"This chat is only for {pinned}.")])
-            return
-        self._send({"type": "typing", "on": True})
-        try:
-            replies = self.engine.handle(CHANNEL, self.session_id, text)
-        finally:
-            self._send({"type": "typing", "on": False})
-        after = chat_view(self.engine.db, self.session_id)
-        if _is_model_exchange(before, after, text) and before.stored:
-            assert before.persona_id is not None
-            store_exchange(
-                self.engine.db,
-                before.persona_id,
-                self.tokens.conversation_id(self.session_id),
-                text,
-                [reply.text for reply in replies],
-            )
-        self._send_replies(replies, after)
+        outcome = converse(self.engine, self.output, Incoming(self.user, text=text))
+        if outcome.model_answered:
+            self._keep(text, outcome)
+        self._show(outcome.status)
 
     def _on_choose(self, name: object) -> None:
-        if not isinstance(name, str) or not 0 < len(name) <= 80:
+        if not isinstance(name, str) or not 0 < len(name) <= MAX_NAME_CHARS:
             raise BadFrame("a choose frame needs a persona name")
-        pinned = self.visitor.pinned
-        if pinned is not None and name_key(name) != name_key(pinned):
-            self._send_replies([Reply(f"This chat is only for {pinned}.")])
-            return
-        self._send_replies(self.engine.choose(CHANNEL, self.session_id, name))
+        choice = Incoming(self.user, EventKind.CHOOSE, name)
+        self._show(converse(self.engine, self.output, choice).status)
 
-    def _on_pinned(self, view: ChatView) -> bool:
-        """Whether the session already talks to (or unlocks) the widget's persona."""
-        assert self.visitor.pinned is not None
-        return (
-            view.persona is not None
-            and view.state != ChatState.CHOOSING
-            and name_key(view.persona) == name_key(self.visitor.pinned)
-        )
+    def _keep(self, text: str, outcome: Outcome) -> None:
+        """Store the exchange if the persona's owner keeps conversations."""
+        status = outcome.status
+        if status.stored and status.persona_id is not None:
+            conversation = self.tokens.conversation_id(self.user.user_id)
+            store_exchange(
+                self.engine.db,
+                status.persona_id,
+                conversation,
+                text,
+                outcome.persona_texts,
+            )
 
-    def _choose_pinned(self) -> list[Reply]:
-        assert self.visitor.pinned is not None
-        return self.engine.choose(CHANNEL, self.session_id, self.visitor.pinned)
-
-    def _send_replies(self, replies: list[Reply], view: ChatView | None = None) -> None:
-        """Send the replies, then whom the visitor talks to if that changed."""
-        for reply in replies:
-            options = [] if self.visitor.pinned else list(reply.quick_replies)
-            self._send({"type": "reply", "text": reply.text, "options": options})
-        if not replies:
-            return
-        current = (view or chat_view(self.engine.db, self.session_id)).persona_frame()
+    def _show(self, status: Status) -> None:
+        """Tell the page whom the visitor talks to, if that changed."""
+        current = persona_frame(status)
         if current != self.shown:
             self.shown = current
-            self._send(current)
+            self.output.frame(current)
 
     def _error(self, code: str, text: str) -> None:
-        self._send({"type": "error", "code": code, "text": text})
-
-    def _send(self, frame: dict[str, Any]) -> None:
-        self.ws.send(json.dumps(frame, ensure_ascii=False))
-
-
-def _is_model_exchange(before: ChatView, after: ChatView, text: str) -> bool:
-    """Whether the persona's model answered (not a command, password or choice)."""
-    return (
-        not text.startswith("%")
-        and before.state == ChatState.CHATTING
-        and after.state == ChatState.CHATTING
-        and before.persona_id is not None
-        and before.persona_id == after.persona_id
-    )
+        self.output.frame({"type": "error", "code": code, "text": text})

@@ -1,74 +1,11 @@
-"""The OpenAPI 3.1 document of the HTTP API; a test keeps it equal to the routes."""
+"""OpenAPI paths of the persona API: personas, jobs, the legacy routes, health."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
-_ERROR = {"$ref": "#/components/schemas/Error"}
+from serving.openapi.common import MANAGE_TOKEN, NAME, error, json_body, text_body
 
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": schema}},
-    }
-
-
-def _error(description: str) -> dict[str, Any]:
-    return _json(_ERROR, description)
-
-
-_NAME = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
-_SCHEMAS: dict[str, Any] = {
-    "Error": {
-        "type": "object",
-        "required": ["error", "code"],
-        "properties": {"error": {"type": "string"}, "code": {"type": "string"}},
-    },
-    "Persona": {
-        "type": "object",
-        "properties": {
-            "name": {"type": "string"},
-            "public": {"type": "boolean"},
-            "protected": {"type": "boolean"},
-            "status": {"enum": ["pending", "training", "ready", "failed"]},
-            "ready": {"type": "boolean"},
-            "figures": {"type": "object"},
-            "created_at": {"type": "string", "format": "date-time"},
-        },
-    },
-    "Job": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "persona": {"type": "string"},
-            "state": {"enum": ["queued", "running", "succeeded", "failed"]},
-            "progress": {"type": "number", "minimum": 0, "maximum": 1},
-            "stage": {"type": "string"},
-            "error": {"type": ["string", "null"]},
-            "attempts": {"type": "integer"},
-        },
-    },
-    "Train": {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "max_steps": {"type": "integer", "minimum": 1},
-            "checkpoint_seconds": {"type": "number", "minimum": 1, "maximum": 3600},
-            "batch_size": {"type": "integer", "minimum": 1, "maximum": 256},
-            "seq_len": {"type": "integer", "minimum": 8, "maximum": 512},
-        },
-    },
-    "Model": {
-        "type": "object",
-        "properties": {
-            "chatbotName": {"type": "string"},
-            "status": {"type": "string"},
-            "model": {"type": ["string", "null"], "description": "artifact key"},
-        },
-    },
-}
 _COMMON_FIELDS: dict[str, Any] = {
     "name": {"type": "string", "maxLength": 40},
     "password": {"type": "string", "description": "leave out for an open persona"},
@@ -134,22 +71,22 @@ _PERSONA_AND_JOB = {
     },
 }
 
-_PATHS: dict[str, Any] = {
+PATHS: dict[str, Any] = {
     "/api/personas": {
         "post": {
             "summary": "Create a persona from an export upload or Messenger cookies",
             "requestBody": _CREATE_BODY,
             "responses": {
-                "202": _json(_CREATED, "registered; the job builds it"),
-                "400": _error("a field is missing or wrong"),
-                "409": _error("the name is taken"),
-                "413": _error("the upload is too large"),
+                "202": json_body(_CREATED, "registered; the job builds it"),
+                "400": error("a field is missing or wrong"),
+                "409": error("the name is taken"),
+                "413": error("the upload is too large"),
             },
         },
         "get": {
             "summary": "List the public personas",
             "responses": {
-                "200": _json(
+                "200": json_body(
                     {
                         "type": "object",
                         "properties": {
@@ -165,21 +102,21 @@ _PATHS: dict[str, Any] = {
         },
     },
     "/api/personas/{name}": {
-        "parameters": [_NAME],
+        "parameters": [NAME],
         "get": {
             "summary": "One persona and its latest job",
             "responses": {
-                "200": _json(_PERSONA_AND_JOB, "the persona"),
-                "404": _error("no such persona"),
+                "200": json_body(_PERSONA_AND_JOB, "the persona"),
+                "404": error("no such persona"),
             },
         },
         "delete": {
             "summary": "Delete a persona, its model, corpus and chat sessions",
-            "security": [{"manageToken": []}],
+            "security": MANAGE_TOKEN,
             "responses": {
-                "200": _json({"type": "object"}, "deleted"),
-                "401": _error("no or wrong manage token"),
-                "404": _error("no such persona"),
+                "200": json_body({"type": "object"}, "deleted"),
+                "401": error("no or wrong manage token"),
+                "404": error("no such persona"),
             },
         },
     },
@@ -195,14 +132,14 @@ _PATHS: dict[str, Any] = {
         "get": {
             "summary": "State, progress, stage and error of a job",
             "responses": {
-                "200": _json(
+                "200": json_body(
                     {
                         "type": "object",
                         "properties": {"job": {"$ref": "#/components/schemas/Job"}},
                     },
                     "the job",
                 ),
-                "404": _error("no such job"),
+                "404": error("no such job"),
             },
         },
     },
@@ -210,7 +147,9 @@ _PATHS: dict[str, Any] = {
         "get": {
             "summary": "Legacy: names of the public personas",
             "responses": {
-                "200": _json({"type": "array", "items": {"type": "string"}}, "names")
+                "200": json_body(
+                    {"type": "array", "items": {"type": "string"}}, "names"
+                )
             },
         }
     },
@@ -226,9 +165,9 @@ _PATHS: dict[str, Any] = {
                 }
             ],
             "responses": {
-                "200": _json({"$ref": "#/components/schemas/Model"}, "the model"),
-                "403": _error("password protected: use POST /getModel"),
-                "404": _error("no such public persona"),
+                "200": json_body({"$ref": "#/components/schemas/Model"}, "the model"),
+                "403": error("password protected: use POST /getModel"),
+                "404": error("no such public persona"),
             },
         }
     },
@@ -251,10 +190,10 @@ _PATHS: dict[str, Any] = {
                 },
             },
             "responses": {
-                "200": _json({"$ref": "#/components/schemas/Model"}, "the model"),
-                "403": _error("wrong password"),
-                "404": _error("no such persona"),
-                "429": _error("too many wrong passwords; see Retry-After"),
+                "200": json_body({"$ref": "#/components/schemas/Model"}, "the model"),
+                "403": error("wrong password"),
+                "404": error("no such persona"),
+                "429": error("too many wrong passwords; see Retry-After"),
             },
         }
     },
@@ -262,51 +201,21 @@ _PATHS: dict[str, Any] = {
         "get": {
             "summary": "Liveness and database reachability",
             "responses": {
-                "200": _json({"type": "object"}, "healthy"),
-                "503": _json({"type": "object"}, "the database does not answer"),
+                "200": json_body({"type": "object"}, "healthy"),
+                "503": json_body({"type": "object"}, "the database does not answer"),
             },
         }
     },
     "/metrics": {
         "get": {
             "summary": "Prometheus metrics",
-            "responses": {
-                "200": {
-                    "description": "text exposition format",
-                    "content": {"text/plain": {"schema": {"type": "string"}}},
-                }
-            },
+            "responses": {"200": text_body("text/plain", "text exposition format")},
         }
     },
     "/api/openapi.json": {
         "get": {
             "summary": "This document",
-            "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")},
+            "responses": {"200": json_body({"type": "object"}, "OpenAPI 3.1")},
         }
     },
 }
-
-
-def openapi_document() -> dict[str, Any]:
-    """The OpenAPI document (a fresh copy each call)."""
-    return copy.deepcopy(
-        {
-            "openapi": "3.1.0",
-            "info": {
-                "title": "mimical-bot",
-                "version": "1",
-                "description": "Personas built from your own message history.",
-            },
-            "paths": _PATHS,
-            "components": {
-                "schemas": _SCHEMAS,
-                "securitySchemes": {
-                    "manageToken": {
-                        "type": "http",
-                        "scheme": "bearer",
-                        "description": "the token given at creation",
-                    }
-                },
-            },
-        }
-    )

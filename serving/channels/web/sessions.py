@@ -1,4 +1,4 @@
-"""Web chat sessions: ids, signed resume tokens, what a visitor sees on reconnect.
+"""Web chat sessions: ids, signed resume tokens, and the conversations kept.
 
 A visitor's session id is the `user_id` of their `ChatSession` row on the "web"
 channel. The /chat page keeps it in Flask's signed session cookie; the widget on
@@ -11,14 +11,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
 
 from serving.db import Database
-from serving.models import ChatSession, ChatState, StoredMessage
+from serving.models import StoredMessage
 
 CHANNEL = "web"
 COOKIE_KEY = "web_sid"
@@ -61,65 +59,14 @@ class SessionTokens:
         ]
 
 
-@dataclass(frozen=True)
-class ChatView:
-    """Where a visitor's conversation stands, as the page shows it."""
-
-    exists: bool = False
-    state: ChatState = ChatState.CHOOSING
-    persona_id: int | None = None
-    persona: str | None = None
-    stored: bool = False
-    history: list[dict[str, Any]] = field(default_factory=list)
-
-    def frame(self) -> dict[str, Any]:
-        """The `history` frame sent when a visitor (re)connects."""
-        return {
-            "type": "history",
-            "persona": self.persona if self.state == ChatState.CHATTING else None,
-            "stored": self.stored,
-            "messages": [
-                {"from": "bot" if turn.get("persona") else "you", "text": turn["text"]}
-                for turn in self.history
-                if isinstance(turn.get("text"), str)
-            ],
-        }
-
-    def persona_frame(self) -> dict[str, Any]:
-        """Tells the page whom the visitor now talks to (and if it is kept)."""
-        chatting = self.state == ChatState.CHATTING
-        return {
-            "type": "persona",
-            "persona": self.persona if chatting else None,
-            "stored": self.stored and chatting,
-        }
-
-
-def chat_view(db: Database, session_id: str) -> ChatView:
-    """Read the visitor's `ChatSession` (an empty view if they have none yet)."""
-    with db.session() as session:
-        chat = session.scalar(
-            select(ChatSession).where(
-                ChatSession.channel == CHANNEL, ChatSession.user_id == session_id
-            )
-        )
-        if chat is None:
-            return ChatView()
-        persona = chat.persona
-        return ChatView(
-            exists=True,
-            state=chat.state,
-            persona_id=persona.id if persona else None,
-            persona=persona.name if persona else None,
-            stored=bool(persona and persona.store_conversations),
-            history=list(chat.history or []),
-        )
-
-
 def store_exchange(
-    db: Database, persona_id: int, conversation: str, text: str, replies: list[str]
+    db: Database,
+    persona_id: int,
+    conversation: str,
+    text: str,
+    replies: Sequence[str],
 ) -> None:
-    """Keep one visitor message and the persona's answer for the owner."""
+    """Keep one visitor message and each message of the answer, for the owner."""
     with db.session() as session:
         session.add(
             StoredMessage(

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 
 from serving.channels.base import deliver
-from serving.channels.graph import (
+from serving.channels.messenger.graph import (
     BadTokenError,
     GraphClient,
     GraphError,
@@ -108,7 +109,9 @@ class MessengerOutput:
         self.client.send_action(user_id, "typing_on" if on else "typing_off")
 
 
-def send_replies(output: MessengerOutput, user_id: str, replies: list[Reply]) -> bool:
+def send_replies(
+    output: MessengerOutput, user_id: str, replies: Sequence[Reply]
+) -> bool:
     """Deliver replies, handling refusals by their code; whether all were sent."""
     try:
         deliver(replies, output, user_id)

@@ -1,7 +1,7 @@
 """The web chat channel: the /chat page, its WebSocket and the embeddable widget.
 
 The page and the widget (`/static/widget.js`) speak the protocol in
-`web_connection` over `/chat/ws`, answered by the same `ChatEngine` as Messenger
+`connection` over `/chat/ws`, answered by the same `ChatEngine` as Messenger
 and the terminal. Before a WebSocket is accepted its `Origin` is checked (our own
 pages always; other sites only if the persona's owner listed them) and the
 connection caps are applied, so refusals are plain HTTP 403/503 answers.
@@ -10,7 +10,6 @@ connection caps are applied, so refusals are plain HTTP 403/503 answers.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from flask import (
@@ -28,13 +27,17 @@ from flask import (
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from serving.channels.web_api import api
-from serving.channels.web_connection import ChatConnection, Visitor, finish
-from serving.channels.web_limits import MAX_FRAME_BYTES, WebGuards, WebLimits
-from serving.channels.web_origins import embed_allowed, same_origin
-from serving.channels.web_session import COOKIE_KEY, SessionTokens, new_session_id
-from serving.models import PersonaStatus
-from serving.personas import find_persona, list_personas
+from serving.channels.base import per_app
+from serving.channels.web.connection import (
+    MAX_NAME_CHARS,
+    ChatConnection,
+    Visitor,
+    finish,
+)
+from serving.channels.web.limits import MAX_FRAME_BYTES, WebGuards, WebLimits
+from serving.channels.web.origins import embed_allowed, same_origin
+from serving.channels.web.sessions import COOKIE_KEY, SessionTokens, new_session_id
+from serving.personas import find_persona
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +47,6 @@ CLOSE_ERROR = 1011
 
 web = Blueprint("web", __name__)
 sock = Sock()
-_state_lock = threading.Lock()
 
 # The page allows nothing from elsewhere: no CDN, no inline script, no framing.
 PAGE_POLICY = (
@@ -64,16 +66,11 @@ class WebState:
 
 def web_state() -> WebState:
     """This app's `WebState` (tests may set `MIMICAL_WEB_LIMITS` before first use)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = app.extensions.get("mimical_web")
-    if state is None:
-        with _state_lock:
-            state = app.extensions.setdefault("mimical_web", WebState(app))
-    return state
+    return per_app("mimical_web", WebState)
 
 
-def register_web(app: Flask) -> None:
-    """Add the chat page, its WebSocket and the owner's API to the app."""
+def register(app: Flask) -> None:
+    """Add the chat page and its WebSocket to the app."""
     app.config.setdefault(
         "SOCK_SERVER_OPTIONS",
         {"max_message_size": MAX_FRAME_BYTES, "ping_interval": PING_INTERVAL_S},
@@ -81,7 +78,6 @@ def register_web(app: Flask) -> None:
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.register_blueprint(web)
-    app.register_blueprint(api)
 
 
 @web.get("/chat")
@@ -90,7 +86,7 @@ def chat_page() -> Response:
     if not isinstance(session.get(COOKIE_KEY), str):
         session[COOKIE_KEY] = new_session_id()
         session.permanent = True
-    persona = request.args.get("persona", "")[:80]
+    persona = request.args.get("persona", "")[:MAX_NAME_CHARS]
     response = current_app.make_response(render_template("chat.html", persona=persona))
     response.headers["Content-Security-Policy"] = PAGE_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -102,11 +98,7 @@ def chat_page() -> Response:
 def chat_personas() -> Any:
     """The personas the page offers as buttons: the public, ready ones."""
     engine = current_app.extensions["mimical"].engine
-    with engine.db.session() as db_session:
-        names = [
-            p.name for p in list_personas(db_session) if p.status == PersonaStatus.READY
-        ]
-    return jsonify(personas=names)
+    return jsonify(personas=engine.public_personas())
 
 
 @web.before_request
@@ -146,7 +138,7 @@ def chat_socket(ws: Any) -> None:
     visitor = Visitor(
         ip=g.get("web_chat_ip", "?"),
         cookie_session=cookie if isinstance(cookie, str) and ours else None,
-        pinned=pinned[:80] if pinned else None,
+        pinned=pinned[:MAX_NAME_CHARS] if pinned else None,
     )
     engine = current_app.extensions["mimical"].engine
     connection = ChatConnection(ws, engine, state.tokens, state.guards, visitor)

@@ -11,48 +11,21 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from corpus import Message, write_messages
-from serving.api.errors import BadRequest, NotFound, Unauthorized
-from serving.channels.web_origins import OriginError, normalize_origins
+from serving.api.errors import BadRequest
+from serving.api.owner import ask_for_bearer, owned_persona
+from serving.channels.web.origins import OriginError, normalize_origins
 from serving.models import Persona, StoredMessage
-from serving.personas import check_manage_token, find_persona
 
 VISITOR = "visitor"
 
-api = Blueprint("web_api", __name__, url_prefix="/api/personas")
-
-
-@api.after_request
-def ask_for_bearer(response: Response) -> Response:
-    """A 401 says which credentials to send (RFC 6750)."""
-    if response.status_code == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="mimical"'
-    return response
-
-
-@contextmanager
-def owned_persona(name: str) -> Iterator[tuple[Session, Persona]]:
-    """The persona, in a database session, if the bearer token manages it."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send the manage token as 'Authorization: Bearer TOKEN'")
-    db = current_app.extensions["mimical"].services.db
-    with db.session() as session:
-        persona = find_persona(session, name)
-        if persona is None:
-            raise NotFound(f"no persona is called {name!r}")
-        if not check_manage_token(persona, token.strip()):
-            raise Unauthorized("this token does not manage this persona")
-        yield session, persona
+bp = Blueprint("web_settings", __name__, url_prefix="/api/personas")
+bp.after_request(ask_for_bearer)
 
 
 def _settings(persona: Persona) -> dict[str, Any]:
@@ -63,14 +36,14 @@ def _settings(persona: Persona) -> dict[str, Any]:
     }
 
 
-@api.get("/<name>/web")
+@bp.get("/<name>/web")
 def get_web_settings(name: str) -> Any:
     """Which sites may embed the persona and whether conversations are kept."""
     with owned_persona(name) as (_session, persona):
         return jsonify(_settings(persona))
 
 
-@api.patch("/<name>/web")
+@bp.patch("/<name>/web")
 def update_web_settings(name: str) -> Any:
     """Change `embed_origins` and/or `store_conversations`."""
     body = request.get_json(silent=True)
@@ -96,7 +69,7 @@ def update_web_settings(name: str) -> Any:
         return jsonify(_settings(persona))
 
 
-@api.get("/<name>/conversations")
+@bp.get("/<name>/conversations")
 def export_conversations(name: str) -> Any:
     """The stored conversations: JSON, or `?format=messages` Message JSON lines."""
     kind = request.args.get("format", "json")
@@ -115,7 +88,7 @@ def export_conversations(name: str) -> Any:
         return jsonify(persona=persona.name, conversations=_grouped(rows))
 
 
-@api.delete("/<name>/conversations")
+@bp.delete("/<name>/conversations")
 def delete_conversations(name: str) -> Any:
     """Forget every stored conversation of the persona."""
     with owned_persona(name) as (session, persona):

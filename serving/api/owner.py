@@ -1,0 +1,43 @@
+"""The owner's credential: the persona's manage token as `Authorization: Bearer`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Response, request
+from sqlalchemy.orm import Session
+
+from serving.api.errors import NotFound, Unauthorized
+from serving.api.state import app_state
+from serving.models import Persona
+from serving.personas import check_manage_token, find_persona
+
+
+def bearer_token() -> str:
+    """The bearer token of this request, or `Unauthorized`."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send the manage token as 'Authorization: Bearer TOKEN'")
+    return token.strip()
+
+
+@contextmanager
+def owned_persona(name: str) -> Iterator[tuple[Session, Persona]]:
+    """The persona, in a database session, if the bearer token manages it."""
+    token = bearer_token()
+    with app_state().services.db.session() as session:
+        persona = find_persona(session, name)
+        if persona is None:
+            raise NotFound(f"no persona is called {name!r}")
+        if not check_manage_token(persona, token):
+            raise Unauthorized("this token does not manage this persona")
+        yield session, persona
+
+
+def ask_for_bearer(response: Response) -> Response:
+    """A 401 says which credentials to send (RFC 6750); an `after_request` hook."""
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="mimical"'
+    return response
