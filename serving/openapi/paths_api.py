@@ -12,6 +12,10 @@ _COMMON_FIELDS: dict[str, Any] = {
     "public": {"type": "boolean"},
     "me": {"type": "string", "description": "your sender name (default: guessed)"},
     "keep_data": {"type": "boolean", "description": "keep the upload and corpus"},
+    "from_scratch": {
+        "type": "boolean",
+        "description": "random weights instead of the shipped base chat model",
+    },
     "minutes": {"type": "number", "exclusiveMinimum": 0, "maximum": 120},
 }
 _CREATE_BODY = {
