@@ -39,7 +39,9 @@ class Config:
     train_minutes: float = 2.0
     max_upload_mb: int = 512
     log_format: str = "auto"
-    reply_max_chars: int = 300  # longest persona reply, in characters
+    # Longest persona reply in characters; None: each persona's own habit (a little
+    # over the 99th percentile of its person's replies).
+    reply_max_chars: int | None = None
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     proxy_hops: int = 0
 
@@ -69,7 +71,7 @@ class Config:
         try:
             train_minutes = float(env.get("MIMICAL_TRAIN_MINUTES", "2"))
             max_upload_mb = int(env.get("MIMICAL_MAX_UPLOAD_MB", "512"))
-            reply_max_chars = int(env.get("MIMICAL_REPLY_MAX_CHARS", "300"))
+            reply_max_chars = int(env.get("MIMICAL_REPLY_MAX_CHARS") or 0) or None
             proxy_hops = int(env.get("MIMICAL_PROXY_HOPS", "0"))
         except ValueError as error:
             raise ConfigError(f"bad number in the environment: {error}") from None

@@ -47,7 +47,7 @@ class CompletionRequest:
     turns: tuple[Turn, ...]
     n: int = 1
     temperature: float | None = None  # None: the deployment's default
-    max_chars: int | None = None  # None: MIMICAL_REPLY_MAX_CHARS
+    max_chars: int | None = None  # None: MIMICAL_REPLY_MAX_CHARS, else the habit
     stop: tuple[str, ...] = ()
 
 
@@ -92,7 +92,10 @@ def complete(
     """The persona's name and `n` turns it writes after the conversation."""
     with db.session() as session:
         persona_name, artifact_key = _open_persona(session, request.persona, access)
-    max_chars = min(request.max_chars or options.max_chars, MAX_COMPLETION_CHARS)
+    max_chars = min(
+        request.max_chars or options.max_chars or MAX_COMPLETION_CHARS,
+        MAX_COMPLETION_CHARS,
+    )
     temperature = (
         options.temperature if request.temperature is None else request.temperature
     )

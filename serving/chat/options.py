@@ -17,7 +17,7 @@ class GenerationOptions:
     """How replies are sampled."""
 
     temperature: float = 0.8
-    max_chars: int = 300
+    max_chars: int | None = None  # None: the persona's own reply-length habit
 
     @classmethod
     def from_config(cls, config: Config) -> GenerationOptions:
