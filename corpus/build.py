@@ -69,6 +69,7 @@ def build_corpus(
     persona_only: bool = False,
     privacy: PrivacySettings | None = None,
     canaries: int = 0,
+    canary_seed: int | None = None,
 ) -> Corpus:
     """Clean, scrub, segment, pair and split messages, and write the corpus folder.
 
@@ -95,7 +96,8 @@ def build_corpus(
             + (" …" if len(senders) > 10 else "")
         )
 
-    inserted = make_canaries(canaries, random.Random()) if canaries > 0 else []
+    rng = random.Random(canary_seed)
+    inserted = make_canaries(canaries, rng) if canaries > 0 else []
     # Scrubbed like real secrets would be; no blocked phrase may drop them.
     secrets, _ = scrub_messages(
         canary_messages(inserted, persona), replace(privacy, blocked=())

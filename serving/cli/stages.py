@@ -342,13 +342,14 @@ def sample_command(
     "--samples",
     default=100,
     show_default=True,
-    help="Held-out replies to generate for the style comparison.",
+    help="Held-out replies to generate for the style and copy figures.",
 )
 @click.option("--seed", default=0, show_default=True, help="Sampling seed.")
 def eval_command(
     model_dir: Path, corpus_dir: Path, output: Path | None, samples: int, seed: int
 ) -> None:
-    """Score a model on held-out replies against a Kneser-Ney baseline; its style."""
+    """Score a model on held-out replies against a Kneser-Ney baseline; its style;
+    what it memorised (copies of others' words, canary exposure)."""
     with user_errors():
         result = training.evaluate(model_dir, corpus_dir, n_samples=samples, seed=seed)
     target = output or model_dir / "eval.json"
