@@ -54,8 +54,7 @@ class VerbatimIndex:
         cls, texts: Iterable[str], span_words: int = SPAN_WORDS
     ) -> VerbatimIndex:
         """The index of every span of `span_words` words of each text."""
-        parts = [_shingles(text, span_words) for text in texts]
-        hashes = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+        hashes, _owners = _spans(list(texts), span_words)
         return cls(hashes, span_words)
 
     @classmethod
@@ -73,17 +72,12 @@ class VerbatimIndex:
 
     def copies(self, texts: Sequence[str]) -> list[bool]:
         """For each text, whether it repeats a span of the index (one search)."""
-        parts = [_shingles(text, self.span_words) for text in texts]
-        if not len(self.hashes) or not any(len(part) for part in parts):
+        queries, owners = _spans(texts, self.span_words)
+        if not len(self.hashes) or not len(queries):
             return [False] * len(texts)
-        queries = np.concatenate(parts)
         at = np.searchsorted(self.hashes, queries).clip(max=len(self.hashes) - 1)
         found = self.hashes[at] == queries
-        flags, start = [], 0
-        for part in parts:
-            flags.append(bool(found[start : start + len(part)].any()))
-            start += len(part)
-        return flags
+        return (np.bincount(owners[found], minlength=len(texts)) > 0).tolist()
 
     def describe(self) -> dict[str, object]:
         """What the artifact manifest records of this index."""
@@ -122,17 +116,26 @@ class VerbatimIndex:
         return cls(hashes, span)
 
 
-def _shingles(text: str, span: int) -> np.ndarray:
-    """The hashes of every run of `span` consecutive words of `text`."""
-    words = _WORD.findall(_RENDERED.sub(" ", text).casefold())
-    if len(words) < span:
-        return np.zeros(0, np.uint64)
-    codes = np.fromiter((_word_hash(word) for word in words), np.uint64, len(words))
-    count = len(words) - span + 1
-    hashes = np.zeros(count, np.uint64)
+def _spans(texts: Sequence[str], span: int) -> tuple[np.ndarray, np.ndarray]:
+    """The hash of every run of `span` consecutive words within one of `texts`,
+    and the index of the text it is in; all texts hashed in one pass."""
+    words = [_WORD.findall(_RENDERED.sub(" ", text).casefold()) for text in texts]
+    counts = np.array([len(text_words) for text_words in words], dtype=np.int64)
+    total = int(counts.sum())
+    if total < span:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    codes = np.fromiter(
+        (_word_hash(word) for text_words in words for word in text_words),
+        np.uint64,
+        total,
+    )
+    starts = total - span + 1
+    hashes = np.zeros(starts, np.uint64)
     for offset in range(span):
-        hashes = hashes * _P + codes[offset : offset + count]
-    return hashes
+        hashes = hashes * _P + codes[offset : offset + starts]
+    owners = np.repeat(np.arange(len(texts)), counts)[:starts]
+    inside = np.arange(starts) + span <= np.cumsum(counts)[owners]  # not across
+    return hashes[inside], owners[inside]
 
 
 @lru_cache(maxsize=1 << 16)
