@@ -1,7 +1,10 @@
 """Build a corpus folder from messages, and load one back.
 
 A corpus folder holds (format `mimical.corpus`, version 1):
-- `corpus.json`: format, version, persona, settings and statistics;
+- `corpus.json`: format, version, persona, settings and statistics; `privacy`, what
+  was done with personal data (how many of each kind were replaced, or that it was
+  kept; how many messages a blocked phrase left out); `canaries`, the made-up
+  secrets inserted to measure memorisation (none unless asked for);
 - `train.txt` / `val.txt`: the training text, conversations encoded with
   `corpus.encoding` and concatenated;
 - `pairs.train.jsonl` / `pairs.val.jsonl`: one `Pair` record a line.
@@ -10,11 +13,13 @@ A corpus folder holds (format `mimical.corpus`, version 1):
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
+from corpus.canaries import canary_messages, is_canary_thread, make_canaries
 from corpus.clean import clean_text
 from corpus.encoding import ENCODING_VERSION, encode_conversation
 from corpus.message import Message, forwarded_origin
@@ -25,6 +30,7 @@ from corpus.pairs import (
     guess_persona,
     make_pairs,
 )
+from corpus.scrub import PrivacySettings, scrub_messages
 from corpus.split import split_by_key
 from corpus.stats import CorpusStats, compute_stats
 from corpus.turns import DEFAULT_GAP, Turn, merge_turns, split_conversations
@@ -61,17 +67,26 @@ def build_corpus(
     val_fraction: float = 0.1,
     context_turns: int = DEFAULT_CONTEXT_TURNS,
     persona_only: bool = False,
+    privacy: PrivacySettings | None = None,
+    canaries: int = 0,
+    canary_seed: int | None = None,
 ) -> Corpus:
-    """Clean, segment, pair and split messages, and write the corpus folder.
+    """Clean, scrub, segment, pair and split messages, and write the corpus folder.
 
     The training text holds every conversation unless `persona_only`; pairs come
-    only from conversations where the persona speaks.
+    only from conversations where the persona speaks. Personal data is replaced by
+    placeholders unless `privacy` keeps it. With `canaries`, made-up secrets are
+    inserted that many times each, always on the training side.
     """
-    cleaned = [
-        Message(m.thread_id, m.sender, m.sent_at, text)
-        for m in map(_unforward, messages)
-        if (text := clean_text(m.text))
-    ]
+    privacy = privacy or PrivacySettings()
+    cleaned, privacy_report = scrub_messages(
+        (
+            Message(m.thread_id, m.sender, m.sent_at, text)
+            for m in map(_unforward, messages)
+            if (text := clean_text(m.text))
+        ),
+        privacy,
+    )
     persona = me if me is not None else guess_persona(cleaned)
     if not any(message.sender == persona for message in cleaned):
         senders = sorted({message.sender for message in cleaned})
@@ -81,17 +96,33 @@ def build_corpus(
             + (" …" if len(senders) > 10 else "")
         )
 
-    conversations = [merge_turns(c, persona) for c in split_conversations(cleaned, gap)]
+    rng = random.Random(canary_seed)
+    inserted = make_canaries(canaries, rng) if canaries > 0 else []
+    # Scrubbed like real secrets would be; no blocked phrase may drop them.
+    secrets, _ = scrub_messages(
+        canary_messages(inserted, persona), replace(privacy, blocked=())
+    )
+    cleaned += secrets
+
+    conversations: list[list[Turn]] = []
     with_persona: list[list[Turn]] = []
     others: list[list[Turn]] = []
-    for turns in conversations:
-        spoken = any(turn.is_persona for turn in turns)
-        (with_persona if spoken else others).append(turns)
+    canary_convs: list[list[Turn]] = []
+    for conversation in split_conversations(cleaned, gap):
+        turns = merge_turns(conversation, persona)
+        conversations.append(turns)
+        if is_canary_thread(conversation[0].thread_id):
+            canary_convs.append(turns)
+        elif any(turn.is_persona for turn in turns):
+            with_persona.append(turns)
+        else:
+            others.append(turns)
     train_convs, val_convs = _split(with_persona, val_fraction)
     if not persona_only:
         # Conversations the persona only read still teach the model their language.
         other_train, other_val = _split(others, val_fraction)
         train_convs, val_convs = train_convs + other_train, val_convs + other_val
+    train_convs = _spread(train_convs, canary_convs)
 
     train_pairs = [p for turns in train_convs for p in make_pairs(turns, context_turns)]
     val_pairs = [p for turns in val_convs for p in make_pairs(turns, context_turns)]
@@ -103,7 +134,7 @@ def build_corpus(
         cleaned,
         persona,
         len(conversations),
-        len(with_persona),
+        len(with_persona) + len(canary_convs),
         train_pairs,
         val_pairs,
         train_text,
@@ -120,7 +151,11 @@ def build_corpus(
         val_text=val_text,
         train_pairs=train_pairs,
         val_pairs=val_pairs,
-        extra={"persona_only": persona_only},
+        extra={
+            "persona_only": persona_only,
+            "privacy": privacy_report,
+            "canaries": [canary.to_dict() for canary in inserted],
+        },
     )
 
 
@@ -140,6 +175,18 @@ def _split(
     """Train/validation by whole conversation, keyed by how each one starts."""
     keys = [f"{t[0].sender}|{t[0].started_at}|{t[0].text[:40]}" for t in conversations]
     return split_by_key(conversations, keys, val_fraction)
+
+
+def _spread(
+    conversations: list[list[Turn]], inserted: list[list[Turn]]
+) -> list[list[Turn]]:
+    """`conversations` with `inserted` placed evenly among them, as a secret
+    would turn up now and then in a history."""
+    out = list(conversations)
+    for n, turns in enumerate(inserted):
+        at = round((n + 1) * len(conversations) / (len(inserted) + 1)) + n
+        out.insert(at, turns)
+    return out
 
 
 def write_corpus(

@@ -13,7 +13,8 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def clean_text(text: str) -> str:
-    """Normalise Unicode, drop control characters (our markers too), trim spaces."""
+    """Normalise Unicode, drop control characters and our reserved characters (so
+    raw text never poses as a marker or placeholder), trim spaces."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _CONTROL.sub("", strip_markers(text))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))

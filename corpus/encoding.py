@@ -5,6 +5,11 @@ speaker marker, the turn's text and an end-of-turn marker. The markers are contr
 characters that cleaning removes from real text, so they never collide with it.
 Generation is primed with `encode_prompt(history)`, which ends on the persona marker,
 and stops when the model writes `END_OF_TURN`.
+
+Personal data scrubbed out of the text (`corpus.scrub`) stands as one placeholder
+character per kind. They are private-use code points that cleaning also removes from
+real text, so a literal one in an export never passes for a placeholder; the model
+learns each as one reserved symbol, and generation renders it as a neutral word.
 """
 
 from __future__ import annotations
@@ -19,6 +24,30 @@ OTHER_TURN = "\x0e"
 PERSONA_TURN = "\x0f"
 END_OF_TURN = "\x03"
 MARKERS = (CONVERSATION_START, OTHER_TURN, PERSONA_TURN, END_OF_TURN)
+
+# Kept apart from MARKERS: every vocabulary holds the markers, so adding to them
+# would change the vocabulary (and break) every model trained before.
+PLACEHOLDERS = {
+    "phone": "\ue001",
+    "email": "\ue002",
+    "url": "\ue003",
+    "card": "\ue004",
+    "iban": "\ue005",
+    "code": "\ue006",
+}
+# What a reply shows where the model wrote a placeholder. A neutral word rather than
+# dropping the sentence: the reply keeps its shape ("my number is [phone number]"),
+# and the reader sees that something was withheld, not a half-sentence.
+PLACEHOLDER_WORDS = {
+    "phone": "[phone number]",
+    "email": "[e-mail]",
+    "url": "[link]",
+    "card": "[card number]",
+    "iban": "[bank account]",
+    "code": "[number]",
+}
+_RENDER = {ord(PLACEHOLDERS[kind]): word for kind, word in PLACEHOLDER_WORDS.items()}
+_RESERVED = {ord(char): None for char in (*MARKERS, *PLACEHOLDERS.values())}
 
 
 def encode_turn(turn: Turn) -> str:
@@ -44,5 +73,11 @@ def encode_prompt(history: Sequence[Turn], max_turns: int = 6) -> str:
 
 
 def strip_markers(text: str) -> str:
-    """Remove every reserved marker from text (for display or cleaning)."""
-    return text.translate({ord(marker): None for marker in MARKERS})
+    """Remove every reserved marker and placeholder from text (for display or
+    cleaning), so raw text can never pose as either."""
+    return text.translate(_RESERVED)
+
+
+def render_placeholders(text: str) -> str:
+    """Text fit to send: each placeholder shown as its neutral word."""
+    return text.translate(_RENDER)

@@ -2,8 +2,11 @@
 
 A model folder holds `model.safetensors` (the CharLSTM weights) and `manifest.json`
 (format `mimical.artifact` version 1: vocabulary, hyper-parameters, training figures,
-corpus statistics, persona name, creation time). Loading reads tensors and JSON
-only, so a model fetched from anywhere can never run code.
+corpus statistics, persona name, creation time, what was done with personal data)
+and `verbatim.safetensors` (the index of others' phrasing for the verbatim filter,
+`training.verbatim`). Models trained before the index existed have no such file
+and load without it. Loading reads tensors and JSON only, so a model fetched from
+anywhere can never run code.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from corpus.encoding import ENCODING_VERSION
 from training.config import ModelConfig
 from training.errors import ArtifactError, ConfigError
 from training.model import CharLSTM
+from training.verbatim import VerbatimIndex
 from training.vocab import Vocabulary
 
 if TYPE_CHECKING:
@@ -29,6 +33,7 @@ ARTIFACT_FORMAT = "mimical.artifact"
 ARTIFACT_VERSION = 1
 WEIGHTS_FILE = "model.safetensors"
 MANIFEST_FILE = "manifest.json"
+VERBATIM_FILE = "verbatim.safetensors"
 
 
 def save_artifact(
@@ -39,12 +44,17 @@ def save_artifact(
     figures: dict[str, Any],
     corpus_stats: dict[str, Any],
     persona: str = "",
+    verbatim: VerbatimIndex | None = None,
+    privacy: dict[str, Any] | None = None,
 ) -> Path:
-    """Write the weights, then the manifest (a folder with a manifest is complete)."""
+    """Write the weights and the verbatim index, then the manifest (a folder with a
+    manifest is complete)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     save_file(weights, out / WEIGHTS_FILE, metadata={"format": ARTIFACT_FORMAT})
+    if verbatim is not None:
+        verbatim.save(out / VERBATIM_FILE)
     manifest = {
         "format": ARTIFACT_FORMAT,
         "version": ARTIFACT_VERSION,
@@ -56,6 +66,10 @@ def save_artifact(
         "training": figures,
         "corpus": corpus_stats,
     }
+    if privacy is not None:
+        manifest["privacy"] = privacy
+    if verbatim is not None:
+        manifest["verbatim"] = {"file": VERBATIM_FILE, **verbatim.describe()}
     tmp = out / (MANIFEST_FILE + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     tmp.replace(out / MANIFEST_FILE)
@@ -107,6 +121,18 @@ def read_artifact(
             f"{model_dir}: weights do not fit the model: {error}"
         ) from None
     return model.eval(), vocab, manifest
+
+
+def read_verbatim(
+    model_dir: str | Path, manifest: dict[str, Any]
+) -> VerbatimIndex | None:
+    """The verbatim index of a model folder; None for a model trained without one."""
+    if not manifest.get("verbatim"):
+        return None
+    try:
+        return VerbatimIndex.load(Path(model_dir) / VERBATIM_FILE)
+    except ArtifactError as error:
+        raise ArtifactError(f"{model_dir}: {error}") from None
 
 
 def artifact_persona(manifest: dict[str, Any]) -> str:

@@ -101,6 +101,8 @@ def ship_base_model(
     }
     save_file(weights, out / WEIGHTS_FILE, metadata={"format": ARTIFACT_FORMAT})
     manifest = {**manifest, "persona": "base", "provenance": provenance}
+    # Its dialogues are public and it never answers anyone itself: no verbatim index.
+    manifest.pop("verbatim", None)
     manifest["training"] = {**(manifest.get("training") or {}), "dtype": "float16"}
     tmp = out / (MANIFEST_FILE + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")

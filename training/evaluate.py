@@ -4,6 +4,8 @@ Bits per character are measured on the persona's held-out replies given their
 prompts (the conversation so far): only the reply's characters and its end-of-turn
 marker are scored, for the LSTM and for an order-5 Kneser-Ney model trained on the
 same training text. Style compares generated replies with the real ones.
+Memorisation (`training.memorisation`) counts replies that copy others' words and
+measures the exposure of the canaries the corpus inserted, if any.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import torch.nn.functional as F
 
 from corpus import END_OF_TURN, Pair, encode_prompt, load_corpus
 from training.generate import PersonaModel
+from training.memorisation import memorisation
 from training.ngram import KneserNey
 from training.style import style_stats, word_overlap
 from training.vocab import Vocabulary
@@ -46,9 +49,8 @@ def evaluate(
     pieces = reply_pieces(persona.vocab, pairs)
     ngram = KneserNey(corpus.train_text, NGRAM_ORDER, len(persona.vocab))
     sampled = pairs[:n_samples]
-    generated = persona.reply_batch(
-        [pair.history() for pair in sampled], temperature=temperature, seed=seed
-    )
+    histories = [pair.history() for pair in sampled]
+    generated = persona.reply_batch(histories, temperature=temperature, seed=seed)
     real = [pair.response for pair in sampled]
     return {
         "persona": persona.persona,
@@ -68,6 +70,9 @@ def evaluate(
             {"prompt": pair.prompt, "real": pair.response, "generated": reply}
             for pair, reply in list(zip(sampled, generated, strict=True))[:5]
         ],
+        "memorisation": memorisation(
+            persona, corpus, histories, generated, temperature, seed
+        ),
         "training": persona.figures,
         "eval_s": round(time.monotonic() - started, 2),
     }
@@ -124,6 +129,7 @@ def format_eval_table(result: dict[str, Any]) -> str:
     lines.append(
         f"{'  word_overlap':<28}{'':>12}{result['style']['word_overlap']:>12.3f}"
     )
+    lines += _memorisation_lines(result["memorisation"])
     for example in result["examples"][:3]:
         lines += [
             "",
@@ -132,6 +138,24 @@ def format_eval_table(result: dict[str, Any]) -> str:
             f"  generated: {example['generated'][:70]}",
         ]
     return "\n".join(lines)
+
+
+def _memorisation_lines(figures: dict[str, Any]) -> list[str]:
+    """The memorisation rows of the eval table."""
+    span = f"{figures['span_words']}+ words"
+    lines = [
+        "",
+        f"{'memorisation':<28}{'sampled':>12}{'served':>12}",
+        f"{'  copies of others (' + span + ')':<28}"
+        f"{figures['copies_sampled']:>12.3f}{figures['copies_served']:>12.3f}",
+    ]
+    if figures["canaries"]:
+        most = figures["exposure_max_bits"]
+        lines.append(f"  canary exposure (bits, at most {most:.2f})")
+    for canary in figures["canaries"]:
+        name = f"    {canary['kind']} (x{canary['repeats']})"
+        lines.append(f"{name:<28}{canary['exposure_bits']:>12.2f}")
+    return lines
 
 
 def _cell(value: float) -> str:

@@ -3,21 +3,30 @@
 One torch thread suits generation best (its steps are too small to split): on a
 2-core machine 2 threads were 10-20% slower when idle and up to 8x slower while
 other jobs ran. Threads are process-wide, so the process that serves sets them.
+
+Two rules hold for every reply sent: a candidate that copies a span of someone
+else's words (`training.verbatim`) is never chosen, and a placeholder the model
+writes for scrubbed personal data is shown as a neutral word ("[phone number]").
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor
 
-from corpus import END_OF_TURN, MARKERS, Turn, encode_prompt
-from training.artifact import artifact_figures, artifact_persona, read_artifact
+from corpus import END_OF_TURN, MARKERS, Turn, encode_prompt, render_placeholders
+from training.artifact import (
+    artifact_figures,
+    artifact_persona,
+    read_artifact,
+    read_verbatim,
+)
 from training.base import BaseModelError, shared_base_model
 from training.model import CharLSTM
 from training.rerank import (
@@ -28,6 +37,7 @@ from training.rerank import (
     pick_best,
 )
 from training.sampling import loop_cut, looping_rows, next_token_probs
+from training.verbatim import VerbatimIndex
 from training.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -82,11 +92,13 @@ class PersonaModel:
         vocab: Vocabulary,
         manifest: dict[str, Any] | None = None,
         scorer: BaseScorer | None = None,
+        verbatim: VerbatimIndex | None = None,
     ) -> None:
         self.model = model.eval()
         self.vocab = vocab
         self.manifest = manifest or {}
         self.scorer = scorer
+        self.verbatim = verbatim  # None: a model trained before the filter existed
         self.length_limit = reply_length_limit(self.manifest)
         self._stepper = model.stepper()
         self._end = vocab.id(END_OF_TURN)
@@ -101,6 +113,7 @@ class PersonaModel:
         persona's own likelihood alone.
         """
         model, vocab, manifest = read_artifact(model_dir)
+        verbatim = read_verbatim(model_dir, manifest)
         scorer = None
         if contrast:
             try:
@@ -108,7 +121,7 @@ class PersonaModel:
                 scorer = BaseScorer(base.model, base.vocab)
             except BaseModelError as error:
                 log.warning("reranking without the base model: %s", error)
-        return cls(model, vocab, manifest, scorer)
+        return cls(model, vocab, manifest, scorer, verbatim)
 
     @property
     def persona(self) -> str:
@@ -211,7 +224,7 @@ class PersonaModel:
     ) -> list[str]:
         """Sample candidates for every prompt and keep each prompt's best."""
         ids = [self.vocab.encode(prompt)[-MAX_PROMPT_CHARS:] for prompt in prompts]
-        sampled = self._sample(ids, sampling, generator)
+        sampled = self._mark_copies(self._sample(ids, sampling, generator))
         size = sampling.candidates
         groups = [sampled[i * size : (i + 1) * size] for i in range(len(prompts))]
         base: list[list[float]] | list[None] = [None] * len(prompts)
@@ -220,8 +233,18 @@ class PersonaModel:
                 prompts, [[c.text for c in group] for group in groups]
             )
         return [
-            pick_best(group, scores, last, sampling.contrast).text.strip()
+            _sendable(pick_best(group, scores, last, sampling.contrast))
             for group, scores, last in zip(groups, base, last_messages, strict=True)
+        ]
+
+    def _mark_copies(self, candidates: list[Candidate]) -> list[Candidate]:
+        """The candidates, those that copy someone else's words marked as such."""
+        if self.verbatim is None:
+            return candidates
+        flags = self.verbatim.copies([candidate.text for candidate in candidates])
+        return [
+            replace(candidate, copied=True) if copied else candidate
+            for candidate, copied in zip(candidates, flags, strict=True)
         ]
 
     @torch.inference_mode()
@@ -298,3 +321,9 @@ class PersonaModel:
             length[row] = cut
             looped[row] = True
         return flags
+
+
+def _sendable(chosen: Candidate) -> str:
+    """The text a chosen candidate may be sent as: nothing for a copy (the caller
+    samples again), placeholders as their neutral words."""
+    return "" if chosen.copied else render_placeholders(chosen.text.strip())

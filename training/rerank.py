@@ -14,7 +14,8 @@ reply most like *this* person, and most about *this* prompt, wins (the contrast 
 Li et al., "A Diversity-Promoting Objective Function for Neural Conversation
 Models", 2016, here per character). Candidates that are empty, unfinished,
 looping or parrot the prompt are dropped before scoring, unless nothing else is
-left.
+left. A candidate that copies a span of someone else's words (`training.verbatim`)
+ranks below every other, and is never sent even when it is all there is.
 """
 
 from __future__ import annotations
@@ -45,9 +46,13 @@ class Candidate:
     log_prob: float  # persona model, natural log, reply characters + end of turn
     finished: bool  # the model wrote end of turn (not cut at the length limit)
     looped: bool = False
+    copied: bool = False  # repeats a span of another speaker's training text
 
     def flaw(self, prompt: str) -> int:
-        """0 for a sound reply; higher for worse flaws (empty beats none of them)."""
+        """0 for a sound reply; higher for worse flaws (empty beats none of them
+        but a copy of someone else's words, which must never be sent)."""
+        if self.copied:
+            return 4
         text = self.text.strip()
         if not text or any(marker in text for marker in MARKERS):
             return 3

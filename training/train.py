@@ -34,6 +34,7 @@ from training.model import CharLSTM, State
 from training.plot import save_loss_curve
 from training.progress import TrainProgress
 from training.transfer import extended_vocabulary, transplant
+from training.verbatim import VerbatimIndex
 from training.vocab import Vocabulary
 
 LOG2E = 1 / math.log(2)  # nats -> bits
@@ -315,8 +316,18 @@ def train(
         "base_model": base_summary,
     }
     corpus_stats = dict(corpus.manifest.get("stats") or {})  # type: ignore[call-overload]
+    privacy = corpus.manifest.get("privacy")
     save_artifact(
-        out, model, vocab, model_config, figures, corpus_stats, corpus.persona
+        out,
+        model,
+        vocab,
+        model_config,
+        figures,
+        corpus_stats,
+        corpus.persona,
+        # Built from what the model learnt: the others' turns of the training text.
+        verbatim=VerbatimIndex.from_training_text(corpus.train_text),
+        privacy=privacy if isinstance(privacy, dict) else None,
     )
     save_loss_curve(run.history, out)
     if on_progress is not None:

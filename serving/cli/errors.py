@@ -20,6 +20,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     corpus.CorpusFormatError,
     corpus.PersonaNotFoundError,
     corpus.EmptyCorpusError,
+    corpus.PrivacySettingsError,
     training.ConfigError,
     training.ArtifactError,
     training.TrainingError,

@@ -126,6 +126,36 @@ def import_command(
     help="Train only on conversations the persona speaks in "
     "(default: every conversation teaches the language).",
 )
+@click.option(
+    "--keep-personal-data",
+    is_flag=True,
+    help="Keep phone numbers, e-mail addresses, links, card numbers, IBANs and "
+    "codes as they are (only for a private persona of your own).",
+)
+@click.option(
+    "--block-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A file of words or phrases, one a line: messages holding any are left out.",
+)
+@click.option(
+    "--phone-region",
+    "phone_regions",
+    multiple=True,
+    metavar="CC",
+    help="Also read phone numbers written without a country code as this "
+    "country's (ISO code, e.g. JP; repeatable). "
+    f"Default: {' '.join(corpus.DEFAULT_PHONE_REGIONS)}.",
+)
+@click.option(
+    "--canaries",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Insert made-up secrets (a phone number, an e-mail address, a 6-digit "
+    "code, a random word), each this many times, for `mimical eval` to measure "
+    "their exposure.",
+)
 def corpus_command(
     messages: Path,
     output: Path,
@@ -133,9 +163,20 @@ def corpus_command(
     gap_minutes: float,
     val_fraction: float,
     persona_only: bool,
+    keep_personal_data: bool,
+    block_file: Path | None,
+    phone_regions: tuple[str, ...],
+    canaries: int,
 ) -> None:
-    """Turn Message JSON lines into pairs, training text and a held-out split."""
+    """Turn Message JSON lines into pairs, training text and a held-out split,
+    with personal data replaced by placeholders."""
     with user_errors():
+        privacy = corpus.PrivacySettings(
+            keep_personal_data=keep_personal_data,
+            blocked=corpus.read_block_file(block_file) if block_file else (),
+            phone_regions=corpus.DEFAULT_PHONE_REGIONS
+            + tuple(region.upper() for region in phone_regions),
+        )
         built = corpus.build_corpus(
             corpus.read_messages(messages),
             output,
@@ -143,12 +184,32 @@ def corpus_command(
             gap=timedelta(minutes=gap_minutes),
             val_fraction=val_fraction,
             persona_only=persona_only,
+            privacy=privacy,
+            canaries=canaries,
         )
     stats = built.manifest["stats"]
     assert isinstance(stats, dict)
     click.echo(f"persona: {built.persona}")
     for name, value in stats.items():
         click.echo(f"  {name}: {value}")
+    click.echo(_privacy_line(built.manifest))
+
+
+def _privacy_line(manifest: dict[str, object]) -> str:
+    """What was done with personal data, in one line."""
+    report = manifest["privacy"]
+    assert isinstance(report, dict)
+    if report["personal_data"] == "kept":
+        done = "personal data KEPT as it is"
+    else:
+        replaced = ", ".join(f"{n} {kind}" for kind, n in report["replaced"].items())
+        done = f"personal data replaced: {replaced}"
+    line = f"privacy: {done}; {report['blocked_messages']} messages blocked"
+    inserted = manifest.get("canaries") or []
+    assert isinstance(inserted, list)
+    if inserted:
+        line += f"; {len(inserted)} canaries inserted x{inserted[0]['repeats']}"
+    return line
 
 
 @click.command("train")
@@ -282,13 +343,14 @@ def sample_command(
     "--samples",
     default=100,
     show_default=True,
-    help="Held-out replies to generate for the style comparison.",
+    help="Held-out replies to generate for the style and copy figures.",
 )
 @click.option("--seed", default=0, show_default=True, help="Sampling seed.")
 def eval_command(
     model_dir: Path, corpus_dir: Path, output: Path | None, samples: int, seed: int
 ) -> None:
-    """Score a model on held-out replies against a Kneser-Ney baseline; its style."""
+    """Score a model on held-out replies against a Kneser-Ney baseline; its style;
+    what it memorised (copies of others' words, canary exposure)."""
     with user_errors():
         result = training.evaluate(model_dir, corpus_dir, n_samples=samples, seed=seed)
     target = output or model_dir / "eval.json"

@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 
 # What each stage contributes to the job's progress (0..1).
 IMPORT_SHARE, CORPUS_SHARE, TRAIN_SHARE = 0.05, 0.05, 0.85
-ARTIFACT_FILES = ("model.safetensors", "manifest.json")
+# What is stored of a model folder: the weights, the manifest, and the index of
+# others' phrasing the verbatim filter checks replies against.
+ARTIFACT_FILES = ("model.safetensors", "manifest.json", "verbatim.safetensors")
 PROGRESS_EVERY_S = 2.0
 
 

@@ -197,6 +197,7 @@ def test_delete_needs_the_manage_token_and_removes_everything(
     say(engine, "u1", "Romeo")
     artifacts = home / "artifacts" / "personas"
     assert any(artifacts.rglob("model.safetensors"))
+    assert any(artifacts.rglob("verbatim.safetensors"))  # the filter's index too
 
     missing = client.delete("/api/personas/Romeo")
     wrong = client.delete(

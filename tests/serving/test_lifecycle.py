@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from serving.app import create_app, shutdown_app
 from serving.config import Config
+from serving.jobs.build import ARTIFACT_FILES
 from serving.models import Job
 from tests.servers import S3Server
 from tests.serving.api_helpers import create_persona, wait_for_job
@@ -38,7 +39,8 @@ def run_lifecycle(
     assert job["state"] == "succeeded", job["error"]
     persona = client.get("/api/personas/Romeo").json["persona"]
     assert persona["status"] == "ready"
-    assert [k.split("/")[0] for k in stored_keys()] == ["personas", "personas"]
+    stored = [k.split("/")[0] for k in stored_keys()]
+    assert stored == ["personas"] * len(ARTIFACT_FILES)  # the artifact, nothing else
 
     engine = app.extensions["mimical"].engine
     greeting = said(engine, "juliet", "Romeo")
@@ -186,7 +188,7 @@ def test_a_killed_worker_job_resumes_from_its_checkpoint_on_another(
     assert figures["steps"] > figures["resumed_from_step"]
     assert checkpoint.startswith(f"jobs/{job_id}/checkpoints/")
     keys = bucket_keys(s3_server, s3_bucket)
-    assert [k.split("/")[0] for k in keys] == ["personas", "personas"]
+    assert [k.split("/")[0] for k in keys] == ["personas"] * len(ARTIFACT_FILES)
 
 
 def _wait_for_checkpoint(db, job_id: int, timeout_s: float = 90.0) -> str:  # type: ignore[no-untyped-def]

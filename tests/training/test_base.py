@@ -153,3 +153,11 @@ def test_fine_tuning_recipe_differs_from_scratch_and_settings_override() -> None
     assert tuned.learning_rate < scratch.learning_rate
     assert tuned.other_weight < 1.0 == scratch.other_weight
     assert persona_train_config(True, {"other_weight": 1.0}).other_weight == 1.0
+
+
+def test_a_shipped_base_model_answers_without_a_verbatim_index(
+    tiny_base: Path,
+) -> None:
+    assert "verbatim" not in read_manifest(tiny_base)
+    base = PersonaModel.load(tiny_base, contrast=False)
+    assert base.verbatim is None and base.reply([], temperature=0.0)

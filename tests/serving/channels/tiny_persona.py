@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from corpus import Message, build_corpus
+from serving.jobs.build import ARTIFACT_FILES
 from serving.models import Persona, PersonaStatus
 from serving.personas import create_persona, name_key
 from serving.security import hash_secret
@@ -100,7 +101,7 @@ def _train(
     )
     artifact = workdir / "artifact"
     artifact.mkdir()
-    for name in ("model.safetensors", "manifest.json"):
+    for name in ARTIFACT_FILES:  # what the persona job stores of a model folder
         (artifact / name).write_bytes((workdir / "model" / name).read_bytes())
     return artifact
 
