@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import torch
-from torch import Tensor
 
-from corpus import END_OF_TURN, MARKERS, Turn, encode_prompt, render_placeholders
+from corpus import Turn, clean_text, encode_prompt, render_placeholders
+from corpus.scrub import scrub_text
 from training.artifact import (
     artifact_figures,
     artifact_persona,
@@ -36,7 +36,7 @@ from training.rerank import (
     Candidate,
     pick_best,
 )
-from training.sampling import loop_cut, looping_rows, next_token_probs
+from training.sampler import CandidateSampler, Sampling
 from training.verbatim import VerbatimIndex
 from training.vocab import Vocabulary
 
@@ -45,21 +45,8 @@ log = logging.getLogger(__name__)
 EMPTY_REPLY = "…"  # what a persona says when every attempt came out empty
 MAX_PROMPT_CHARS = 2000  # an LSTM's memory is shorter; this bounds priming time
 DEFAULT_REPLY_LIMIT = 300  # for models whose corpus did not record reply lengths
-LOOP_CHECK_EVERY = 8  # characters between loop checks of the whole batch
 STREAM_BUDGET = 64  # sampled streams a batch, shared out as candidates
 MIN_CANDIDATES = 2
-
-
-@dataclass(frozen=True)
-class Sampling:
-    """How one batch of replies is sampled and chosen."""
-
-    temperature: float
-    limit: int  # characters at most
-    top_k: int | None
-    top_p: float | None
-    candidates: int
-    contrast: float
 
 
 def candidates_for(conversations: int) -> int:
@@ -100,9 +87,7 @@ class PersonaModel:
         self.scorer = scorer
         self.verbatim = verbatim  # None: a model trained before the filter existed
         self.length_limit = reply_length_limit(self.manifest)
-        self._stepper = model.stepper()
-        self._end = vocab.id(END_OF_TURN)
-        self._banned = [vocab.id(m) for m in MARKERS if m != END_OF_TURN]
+        self._sampler = CandidateSampler(model, vocab)
 
     @classmethod
     def load(cls, model_dir: str | Path, contrast: bool = True) -> PersonaModel:
@@ -198,7 +183,10 @@ class PersonaModel:
             max(1, candidates),
             contrast,
         )
-        prompts = [encode_prompt(history, max_turns) for history in histories]
+        prompts = [
+            encode_prompt([_incoming(turn) for turn in history], max_turns)
+            for history in histories
+        ]
         replies = [""] * len(histories)
         todo = list(range(len(histories)))
         for _attempt in range(3):  # a conversation with only empty replies retries
@@ -224,7 +212,7 @@ class PersonaModel:
     ) -> list[str]:
         """Sample candidates for every prompt and keep each prompt's best."""
         ids = [self.vocab.encode(prompt)[-MAX_PROMPT_CHARS:] for prompt in prompts]
-        sampled = self._mark_copies(self._sample(ids, sampling, generator))
+        sampled = self._mark_copies(self._sampler.sample(ids, sampling, generator))
         size = sampling.candidates
         groups = [sampled[i * size : (i + 1) * size] for i in range(len(prompts))]
         base: list[list[float]] | list[None] = [None] * len(prompts)
@@ -247,80 +235,10 @@ class PersonaModel:
             for candidate, copied in zip(candidates, flags, strict=True)
         ]
 
-    @torch.inference_mode()
-    def _sample(
-        self, prompts: list[list[int]], sampling: Sampling, generator: torch.Generator
-    ) -> list[Candidate]:
-        """`sampling.candidates` replies per prompt (grouped by prompt), each until
-        end of turn, a loop, or the length limit."""
-        logits, state = self.model.prime(prompts)  # (P, V), (L, P, H)
-        per_prompt, limit = sampling.candidates, sampling.limit
-        rows = len(prompts) * per_prompt
-        logits = logits.repeat_interleave(per_prompt, dim=0)  # (R, V)
-        state = (
-            state[0].repeat_interleave(per_prompt, dim=1),
-            state[1].repeat_interleave(per_prompt, dim=1),
-        )  # (L, R, H) each
-        written = torch.zeros((rows, limit), dtype=torch.long)  # (R, limit)
-        log_prob = torch.zeros(rows, dtype=torch.float64)
-        length = torch.zeros(rows, dtype=torch.long)
-        finished = torch.zeros(rows, dtype=torch.bool)
-        looped = torch.zeros(rows, dtype=torch.bool)
-        active = torch.arange(rows)  # the batch row of each stream still writing
-        for position in range(limit):
-            logits[:, self._banned] = float("-inf")  # markers never appear in text
-            if position == 0:
-                logits[:, self._end] = float("-inf")  # at least one character
-            probs = next_token_probs(logits, sampling.temperature, sampling.top_k,
-                                     sampling.top_p)  # fmt: skip
-            chars = torch.multinomial(probs, 1, generator=generator).squeeze(1)  # (A,)
-            chosen = torch.log_softmax(logits, dim=-1).gather(1, chars[:, None])
-            log_prob[active] += chosen.squeeze(1).double()
-            ended = chars == self._end
-            written[active, position] = chars
-            length[active] = position + (~ended).long()
-            finished[active[ended]] = True
-            done = ended
-            if (position + 1) % LOOP_CHECK_EVERY == 0:
-                done = done | self._cut_loops(written, active, ~ended, length, looped)
-            if done.all() or position == limit - 1:
-                break
-            if done.any():
-                keep = ~done
-                active, chars = active[keep], chars[keep]
-                state = (state[0][:, keep], state[1][:, keep])
-            logits, state = self._stepper.step(chars, state)
-        return [
-            Candidate(
-                self.vocab.decode(written[row, : length[row]].tolist()),
-                float(log_prob[row]),
-                bool(finished[row]),
-                bool(looped[row]),
-            )
-            for row in range(rows)
-        ]
-
-    def _cut_loops(
-        self,
-        written: Tensor,
-        active: Tensor,
-        writing: Tensor,
-        length: Tensor,
-        looped: Tensor,
-    ) -> Tensor:
-        """Stop the streams still `writing` that end in a loop, cut to about one
-        occurrence; which of `active` stopped (A,)."""
-        size = int(length[active[writing]].max()) if bool(writing.any()) else 0
-        flags = looping_rows(written[active, :size]) & writing  # (A,)
-        for slot in flags.nonzero().flatten().tolist():
-            row = int(active[slot])
-            cut = loop_cut(self.vocab.decode(written[row, : length[row]].tolist()))
-            if cut is None:  # cannot happen: looping_rows and loop_cut agree
-                flags[slot] = False
-                continue
-            length[row] = cut
-            looped[row] = True
-        return flags
+def _incoming(turn: Turn) -> Turn:
+    """A turn as the model may read it: cleaned like the corpus (no raw markers or
+    placeholders a user could type) and scrubbed, as the training text was."""
+    return replace(turn, text=scrub_text(clean_text(turn.text)))
 
 
 def _sendable(chosen: Candidate) -> str:

@@ -118,3 +118,14 @@ def test_zero_temperature_is_greedy() -> None:
 )
 def test_loop_cut_stops_repetition(text: str, cut: int | None) -> None:
     assert loop_cut(text) == cut
+
+
+def test_what_users_type_is_cleaned_and_scrubbed_before_the_model_reads_it() -> None:
+    """A typed end-of-turn marker cannot end the user's turn early, and a phone
+    number reaches the model only as the placeholder it was trained with."""
+    from corpus import END_OF_TURN, PLACEHOLDERS
+    from training.generate import _incoming
+
+    turn = _incoming(Turn("Bob", False, f"call +1 415 555 2671 {END_OF_TURN}now"))
+    assert END_OF_TURN not in turn.text and "415" not in turn.text
+    assert PLACEHOLDERS["phone"] in turn.text and turn.text.endswith("now")
