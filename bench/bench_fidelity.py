@@ -23,7 +23,11 @@ weight, layers) and prints the held-out bits/char of each: the evidence for
 training.config.FINETUNE_SETTINGS. A benchmark, never a test: it prints figures.
 
     python bench/bench_fidelity.py [--minutes 3] [--people 5] [--samples 200]
-    python bench/bench_fidelity.py --ablation [--person 3]
+    python bench/bench_fidelity.py --ablation [--person 3] [--max-steps 600]
+
+`--max-steps` trains a fixed number of steps instead of the time budget, so a
+comparison made on a busy machine is still fair (600 steps are about what 3
+minutes give on 2 idle cores).
 
 Needs the bench extra: pip install -e '.[bench]' (chitchat-dataset, scikit-learn).
 """
@@ -136,13 +140,13 @@ def build_corpus(person: Person, work: Path) -> corpus.Corpus:
 def train_persona(
     built: corpus.Corpus,
     out: Path,
-    minutes: float,
+    budget: dict[str, Any],
     from_base: bool,
     overrides: dict[str, Any] | None = None,
 ) -> training.PersonaModel:
     """Train for the budget (fine-tuning the base model or from scratch); load it."""
     config = training.persona_train_config(
-        from_base, {"minutes": minutes, "seed": SEED, **(overrides or {})}
+        from_base, {**budget, "seed": SEED, **(overrides or {})}
     )
     base = training.load_base_model() if from_base else None
     training.train(built, out, config, base=base)
@@ -215,12 +219,12 @@ def authorship(
 
 
 def evaluate_person(
-    person: Person, work: Path, minutes: float, samples: int, scratch: bool
+    person: Person, work: Path, budget: dict[str, Any], samples: int, scratch: bool
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """Every per-person figure; also the generated and real replies compared."""
     started = time.monotonic()
     built = build_corpus(person, work)
-    persona = train_persona(built, work / f"model-{person.rank}", minutes, True)
+    persona = train_persona(built, work / f"model-{person.rank}", budget, True)
     base = training.load_base_model()
     base_alone = training.PersonaModel(base.model, base.vocab)
     ngram = training.KneserNey(built.train_text, 5, len(persona.vocab))
@@ -236,7 +240,7 @@ def evaluate_person(
         ),
     }
     if scratch:
-        alone = train_persona(built, work / f"scratch-{person.rank}", minutes, False)
+        alone = train_persona(built, work / f"scratch-{person.rank}", budget, False)
         figures["bpc_from_scratch"] = bits(alone, person.held_out)
     pairs = person.held_out[:samples]
     generated = generate(persona, pairs)
@@ -336,17 +340,17 @@ def print_table(rows: list[dict[str, Any]], overall: dict, author: dict) -> None
         print(f"  [{'x' if passed else ' '}] {check}")
 
 
-def run_ablation(work: Path, person_rank: int, minutes: float) -> None:
+def run_ablation(work: Path, person_rank: int, budget: dict[str, Any]) -> None:
     """Fine-tune one person every way in ABLATIONS; print held-out bits/char."""
     people = prepare(work, max(5, person_rank))
     person = people[person_rank - 1]
     built = build_corpus(person, work)
     print(f"{person.name}: {len(built.train_text):,} training chars, "
-          f"{len(person.held_out)} held-out replies, {minutes} min each")  # fmt: skip
+          f"{len(person.held_out)} held-out replies, {budget} each")  # fmt: skip
     results = {}
     for label, overrides in ABLATIONS.items():
         model = train_persona(
-            built, work / f"ablation-{len(results)}", minutes, True, overrides
+            built, work / f"ablation-{len(results)}", budget, True, overrides
         )
         results[label] = bits(model, person.held_out)
         print(f"  {label:<32}{results[label]:.3f} bits/char", flush=True)
@@ -357,6 +361,8 @@ def run_ablation(work: Path, person_rank: int, minutes: float) -> None:
 
 @click.command()
 @click.option("--minutes", default=3.0, show_default=True, help="Training budget.")
+@click.option("--max-steps", type=int, default=None,
+              help="Train this many steps instead of the time budget.")  # fmt: skip
 @click.option("--people", default=5, show_default=True, help="How many people.")
 @click.option("--samples", default=200, show_default=True, help="Replies a person.")
 @click.option("--no-scratch", is_flag=True, help="Skip the from-scratch models.")
@@ -366,6 +372,7 @@ def run_ablation(work: Path, person_rank: int, minutes: float) -> None:
               help="Work in this folder and keep it.")  # fmt: skip
 def main(
     minutes: float,
+    max_steps: int | None,
     people: int,
     samples: int,
     no_scratch: bool,
@@ -374,16 +381,19 @@ def main(
     keep: Path | None,
 ) -> None:
     """Rebuild chitchat's most prolific people as personas and compare."""
+    budget: dict[str, Any] = {"minutes": minutes}
+    if max_steps is not None:
+        budget = {"minutes": None, "max_steps": max_steps}
     with tempfile.TemporaryDirectory() as scratch_dir:
         work = keep or Path(scratch_dir)
         work.mkdir(parents=True, exist_ok=True)
         if ablation:
-            run_ablation(work, person, minutes)
+            run_ablation(work, person, budget)
             return
         rows, generated, real, train = [], {}, {}, {}
         for one in prepare(work, people):
             figures, gen, held = evaluate_person(
-                one, work, minutes, samples, not no_scratch
+                one, work, budget, samples, not no_scratch
             )
             rows.append(figures)
             generated[one.name], real[one.name] = gen, held
@@ -395,7 +405,7 @@ def main(
     print_table(rows, overall, author)
     out = REPO / "var" / "bench" / "fidelity.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    record = {"minutes": minutes, "people": rows, "overall": overall,
+    record = {"budget": budget, "people": rows, "overall": overall,
               "authorship": author}  # fmt: skip
     out.write_text(json.dumps(record, indent=2, default=str) + "\n")
     print(f"figures -> {out}")

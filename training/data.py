@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -18,6 +20,24 @@ def pick_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(name)
+
+
+def pick_precision(name: str, device: torch.device) -> str:
+    """"bf16" where the hardware multiplies bfloat16 fast, else "fp32" ("auto");
+    an explicit choice as given."""
+    if name != "auto":
+        return name
+    if device.type == "cuda":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    fast = getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
+    return "bf16" if fast else "fp32"
+
+
+def autocast(device: torch.device, precision: str) -> AbstractContextManager[Any]:
+    """The context that runs matrix products in `precision`."""
+    if precision == "bf16":
+        return torch.autocast(device.type, dtype=torch.bfloat16)
+    return nullcontext()
 
 
 def pick_threads(requested: int | None) -> int:

@@ -23,9 +23,11 @@ from training.base import BaseModel
 from training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from training.config import ModelConfig, TrainConfig, auto_model_config
 from training.data import (
+    autocast,
     make_streams,
     persona_weights,
     pick_device,
+    pick_precision,
     pick_threads,
     split_ids,
 )
@@ -89,6 +91,7 @@ def estimate_loss(
     seq_len: int,
     max_windows: int | None,
     weights: Tensor | None = None,
+    precision: str = "fp32",
 ) -> float:
     """Mean (weighted) validation loss in bits per char, state carried across
     windows."""
@@ -99,7 +102,8 @@ def estimate_loss(
         if max_windows is not None and window >= max_windows:
             break
         x, y, w = get_batch(streams, position, seq_len, weights)
-        _, loss, state = model(x, y, state, w)
+        with autocast(streams.device, precision):
+            _, loss, state = model(x, y, state, w)
         mass = float(w.sum()) if w is not None else y.numel()
         total += float(loss) * mass
         count += mass
@@ -180,6 +184,7 @@ def train(
     device = pick_device(config.device)
     if device.type == "cpu":
         torch.set_num_threads(pick_threads(config.num_threads))
+    precision = pick_precision(config.precision, device)
     checkpoint = load_checkpoint(out) if resume else None
     if base is not None and model_config is not None:
         raise ConfigError("a persona started from the base model has the base's size")
@@ -268,8 +273,10 @@ def train(
             for group in optimizer.param_groups:
                 group["lr"] = get_lr(run.step, _fraction(run, config), config)
             x, y, w = get_batch(streams, run.position, seq_len, weights)  # (B, T)
-            _, loss, state = model(x, y, state, w)
-            state = (state[0].detach(), state[1].detach())  # truncated BPTT
+            with autocast(device, precision):
+                _, loss, state = model(x, y, state, w)
+            # Truncated BPTT; the state stays fp32 between windows.
+            state = (state[0].detach().float(), state[1].detach().float())
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
@@ -280,7 +287,12 @@ def train(
                 state = model.init_state(batch, device)  # a new epoch starts cold
             if run.step % config.eval_interval == 0:
                 run.val_bpc = estimate_loss(
-                    model, val_streams, seq_len, config.eval_batches, val_weights
+                    model,
+                    val_streams,
+                    seq_len,
+                    config.eval_batches,
+                    val_weights,
+                    precision,
                 )
                 if run.best_bpc is None or run.val_bpc < run.best_bpc - 1e-3:
                     run.best_bpc, run.bad_evals = run.val_bpc, 0
@@ -299,7 +311,9 @@ def train(
         save()  # Ctrl-C: keep what was learnt; --resume goes on from here
         raise
 
-    val_bpc = _finish(model, best, run, val_streams, val_weights, seq_len, config)
+    val_bpc = _finish(
+        model, best, run, (val_streams, val_weights), seq_len, config, precision
+    )
     save()
     figures: dict[str, Any] = {
         "val_bpc": round(val_bpc, 4),
@@ -311,6 +325,7 @@ def train(
         "stopped": stopped,
         "params": model.num_params(),
         "device": device.type,
+        "precision": precision,
         "threads": torch.get_num_threads() if device.type == "cpu" else None,
         "train_config": config.to_dict(),
         "base_model": base_summary,
@@ -381,13 +396,17 @@ def _finish(
     model: CharLSTM,
     best: dict[str, Tensor] | None,
     run: _Run,
-    val_streams: Tensor,
-    val_weights: Tensor | None,
+    val: tuple[Tensor, Tensor | None],
     seq_len: int,
     config: TrainConfig,
+    precision: str,
 ) -> float:
-    """Keep the best weights seen by validation; return their full-split bpc."""
-    last = estimate_loss(model, val_streams, seq_len, config.eval_batches, val_weights)
+    """Keep the best weights seen by validation; return their full-split bpc
+    (in fp32, whatever the training precision)."""
+    val_streams, val_weights = val
+    last = estimate_loss(
+        model, val_streams, seq_len, config.eval_batches, val_weights, precision
+    )
     if best is not None and run.best_bpc is not None and run.best_bpc < last:
         model.load_state_dict(best)
     val_bpc = estimate_loss(model, val_streams, seq_len, None, val_weights)
