@@ -30,7 +30,8 @@ from tests.serving.flows.drivers import (
 )
 
 LISTING = texts.PUBLIC_LIST.format(names="Mercutio, Romeo")
-OPEN = Step("open", expected=(texts.GREETING, LISTING))
+# Every conversation opens with the bot disclosure, on every channel, once.
+OPEN = Step("open", expected=(texts.DISCLOSURE, texts.GREETING, LISTING))
 LOCKED = texts.LOCKED.format(minutes=15)
 
 
@@ -89,7 +90,7 @@ PINNED_FLOWS: dict[str, tuple[str, list[Step]]] = {
     "pinned web persona": (
         "Romeo",
         [
-            Step("open", expected=(_chatting("Romeo"),)),
+            Step("open", expected=(texts.DISCLOSURE, _chatting("Romeo"))),
             Step("say", "%show all", (_only("Romeo"),)),
             Step("choose", "Mercutio", (_only("Romeo"),)),
             Step("say", "hey how are you", (MODEL,)),
@@ -99,7 +100,7 @@ PINNED_FLOWS: dict[str, tuple[str, list[Step]]] = {
     "pinned private persona": (
         "Juliet",
         [
-            Step("open", expected=(texts.PASSWORD_PROMPT,)),
+            Step("open", expected=(texts.DISCLOSURE, texts.PASSWORD_PROMPT)),
             Step("say", "%show all", (_only("Juliet"),)),
             Step("say", PASSWORD, (_chatting("Juliet"),)),
             Step("choose", "juliet", (texts.PASSWORD_PROMPT,)),
@@ -223,4 +224,4 @@ def test_the_terminal_prints_one_line_per_message(chat_world: ChatWorld) -> None
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == list(BURST)
-    assert result.stderr.splitlines() == [_chatting("Mercutio")]
+    assert result.stderr.splitlines() == [texts.DISCLOSURE, _chatting("Mercutio")]
