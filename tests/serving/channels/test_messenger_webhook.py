@@ -227,7 +227,12 @@ def test_one_users_messages_are_answered_in_order(
     )
     signed_post(body)
     wait_answered(app)
-    assert graph.texts("u1") == [texts.DISCLOSURE, texts.GREETING, texts.HELP, texts.CHOOSE]
+    assert graph.texts("u1") == [
+        texts.DISCLOSURE,
+        texts.GREETING,
+        texts.HELP,
+        texts.CHOOSE,
+    ]
 
 
 def test_send_api_gets_the_page_token_in_a_header(
