@@ -155,6 +155,8 @@ class PersonaBot(discord.Client):
             )
         except DiscordApiError as error:
             log.warning("interaction not acknowledged: %s", error)
+            if job is not None:
+                self.handler.drop(job)
             return
         if job is not None:
             self.handler.start(job)

@@ -69,16 +69,20 @@ class InteractionHandler:
         if not events or not isinstance(token, str) or application_id is None:
             return None
         output = InteractionOutput(self.rest, str(application_id), token)
+        with self._changed:
+            self._running += 1  # pending from now until `start` or `drop`
         return DEFERRED, lambda: self._reply(events, output)
 
     def start(self, job: Job) -> None:
-        """Run a job on a worker thread (after the acknowledgement went out)."""
-        with self._changed:
-            self._running += 1
+        """Run a job `answer` gave on a worker thread (once Discord has the answer)."""
         self._pool.submit(self._run, job)
 
+    def drop(self, job: Job) -> None:
+        """Forget a job `answer` gave whose acknowledgement could not be sent."""
+        self._finished()
+
     def wait_idle(self, timeout_s: float = 20.0) -> bool:
-        """Block until every started job is done (for tests and shutdown)."""
+        """Block until every job given out is done (for tests and shutdown)."""
         with self._changed:
             return self._changed.wait_for(lambda: self._running == 0, timeout_s)
 
@@ -93,9 +97,12 @@ class InteractionHandler:
         except Exception:  # the job boundary of a worker thread
             log.exception("answering a Discord interaction failed")
         finally:
-            with self._changed:
-                self._running -= 1
-                self._changed.notify_all()
+            self._finished()
+
+    def _finished(self) -> None:
+        with self._changed:
+            self._running -= 1
+            self._changed.notify_all()
 
     def _reply(self, events: list[Incoming], output: InteractionOutput) -> None:
         """The engine's answers, as the deferred response and its follow-ups."""
