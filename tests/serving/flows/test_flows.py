@@ -1,8 +1,9 @@
 """Every chat flow, once on the engine and once through each channel.
 
 The same table of steps and expected texts runs on the engine directly, over the
-web chat's WebSocket, through the Messenger webhook and Send API, and through
-`mimical chat` in a pipe; a channel that said anything else would hold a rule of
+web chat's WebSocket, through the Messenger webhook and Send API, through
+Discord's interactions endpoint and gateway bot, and through `mimical chat` in a
+pipe; a channel that said anything else would hold a rule of
 its own. Pinning is a property of the web widget, so its flows run on the engine
 and the web only.
 """
@@ -20,6 +21,7 @@ from tests.serving.channels.tiny_persona import BURST
 from tests.serving.flows.conftest import PASSWORD, ChatWorld
 from tests.serving.flows.drivers import (
     MODEL,
+    DiscordDriver,
     Driver,
     EngineDriver,
     MessengerDriver,
@@ -112,6 +114,7 @@ CHANNELS: dict[str, Callable[[ChatWorld], Driver]] = {
     "engine": lambda world: EngineDriver(world.app.extensions["mimical"].engine),
     "web": WebDriver,
     "messenger": MessengerDriver,
+    "discord": DiscordDriver,
     "terminal": TerminalDriver,
 }
 PINNABLE: dict[str, Callable[[ChatWorld, str], Driver]] = {
@@ -225,3 +228,17 @@ def test_the_terminal_prints_one_line_per_message(chat_world: ChatWorld) -> None
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == list(BURST)
     assert result.stderr.splitlines() == [texts.DISCLOSURE, _chatting("Mercutio")]
+
+
+def test_discord_shows_typing_before_each_further_message(
+    chat_world: ChatWorld,
+) -> None:
+    driver = DiscordDriver(chat_world)
+    driver.run(FLOWS["a turn of several messages"][:3])
+    turn = [(c.route, c.text) for c in driver.calls[-1]]
+    assert turn == [
+        ("typing", None),
+        ("create message", BURST[0]),
+        ("typing", None),
+        ("create message", BURST[1]),
+    ]
