@@ -116,14 +116,8 @@ class DiscordStandIn:
 
     def wait_for(self, check: Any, timeout_s: float = 20.0) -> bool:
         """Block until `check(self)` holds (re-checked on every call received)."""
-        deadline = time.monotonic() + timeout_s
         with self._changed:
-            while not check(self):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._changed.wait(min(left, 0.2))
-        return True
+            return self._changed.wait_for(lambda: check(self), timeout_s)
 
     @contextmanager
     def serve(self) -> Iterator[str]:

@@ -95,14 +95,8 @@ class GatewayStandIn:
 
     def wait_for(self, check: Any, timeout_s: float = 20.0) -> bool:
         """Block until `check()` holds (re-checked on every payload received)."""
-        deadline = time.monotonic() + timeout_s
         with self._changed:
-            while not check():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._changed.wait(min(left, 0.2))
-        return True
+            return self._changed.wait_for(check, timeout_s)
 
     # -- one connection -------------------------------------------------------
 
