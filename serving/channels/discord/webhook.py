@@ -93,7 +93,7 @@ def receive() -> Any:
         key = channel.public_key(config)
     except PublicKeyError as error:
         log.error("%s: every interaction is refused", error)
-        key = None
+        return _refuse(401, "signature cannot be checked")
     if key is None:
         log.error("DISCORD_PUBLIC_KEY is not set: every interaction is refused")
         return _refuse(401, "signature cannot be checked")

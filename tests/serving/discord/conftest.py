@@ -32,8 +32,8 @@ from tests.standins.discord_api import (
     BOT_TOKEN,
     ApiCall,
     DiscordStandIn,
-    encode,
 )
+from tests.standins.discord_payloads import encode
 
 PASSWORD = "wherefore-art-thou-42"
 

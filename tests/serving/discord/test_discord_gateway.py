@@ -15,8 +15,9 @@ from tests.serving.discord.conftest import (
     fresh_ids,
     texts_of,
 )
-from tests.standins.discord_api import BOT_ID, BOT_USER, user_message
+from tests.standins.discord_api import BOT_ID, BOT_USER
 from tests.standins.discord_gateway import HEARTBEAT, IDENTIFY, RESUME
+from tests.standins.discord_payloads import user_message
 
 LISTING = texts.PUBLIC_LIST.format(names="Romeo")
 MESSAGE_CONTENT_INTENT = 1 << 15

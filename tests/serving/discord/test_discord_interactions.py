@@ -22,7 +22,8 @@ from tests.serving.discord.conftest import (
     fresh_ids,
     texts_of,
 )
-from tests.standins.discord_api import APPLICATION_ID, BOT_TOKEN, encode, interaction
+from tests.standins.discord_api import APPLICATION_ID, BOT_TOKEN
+from tests.standins.discord_payloads import encode, interaction
 
 PING, COMMAND, COMPONENT, MODAL_SUBMIT = 1, 2, 3, 5
 LISTING = texts.PUBLIC_LIST.format(names="Romeo")

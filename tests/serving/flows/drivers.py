@@ -24,7 +24,8 @@ from tests.serving.channels import payloads
 from tests.serving.channels.conftest import APP_SECRET, wait_answered
 from tests.serving.discord.conftest import DiscordWorld, texts_of
 from tests.serving.flows.conftest import ChatWorld, unique_ip, unique_name
-from tests.standins.discord_api import ApiCall, interaction, user_message
+from tests.standins.discord_api import ApiCall
+from tests.standins.discord_payloads import interaction, user_message
 from tests.standins.graph_api import SendCall
 
 MODEL = "<any text the persona's model wrote>"
