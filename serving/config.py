@@ -13,6 +13,7 @@ from pathlib import Path
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v25.0"
 DEFAULT_MESSENGER_URL = "https://mbasic.facebook.com"
+DEFAULT_DISCORD_API_URL = "https://discord.com/api/v10"
 JOB_RUNNERS = ("thread", "celery")
 
 
@@ -36,6 +37,12 @@ class Config:
     fb_verify_token: str | None = field(default=None, repr=False)
     fb_graph_url: str = DEFAULT_GRAPH_URL
     messenger_url: str = DEFAULT_MESSENGER_URL
+    # The Discord app: its id and public key (Ed25519, hex) check interactions,
+    # the bot token sends messages and opens the gateway.
+    discord_application_id: str | None = None
+    discord_public_key: str | None = None
+    discord_bot_token: str | None = field(default=None, repr=False)
+    discord_api_url: str = DEFAULT_DISCORD_API_URL
     train_minutes: float = 2.0
     max_upload_mb: int = 512
     log_format: str = "auto"
@@ -65,7 +72,7 @@ class Config:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
-        """Read `MIMICAL_*` and `FB_*` variables; unset ones take their defaults."""
+        """Read `MIMICAL_*`, `FB_*` and `DISCORD_*` variables; unset ones: defaults."""
         env = os.environ if environ is None else environ
         home = Path(env.get("MIMICAL_HOME", "var"))
         try:
@@ -88,6 +95,10 @@ class Config:
             fb_verify_token=env.get("FB_VERIFY_TOKEN") or None,
             fb_graph_url=env.get("FB_GRAPH_URL", DEFAULT_GRAPH_URL),
             messenger_url=env.get("MIMICAL_MESSENGER_URL", DEFAULT_MESSENGER_URL),
+            discord_application_id=env.get("DISCORD_APPLICATION_ID") or None,
+            discord_public_key=env.get("DISCORD_PUBLIC_KEY") or None,
+            discord_bot_token=env.get("DISCORD_BOT_TOKEN") or None,
+            discord_api_url=env.get("DISCORD_API_URL", DEFAULT_DISCORD_API_URL),
             train_minutes=train_minutes,
             max_upload_mb=max_upload_mb,
             log_format=env.get("MIMICAL_LOG_FORMAT", "auto"),

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from flask import Flask
 
-from serving.channels import messenger, openai, web
+from serving.channels import discord, messenger, openai, web
 from serving.channels.base import (
     InputChannel,
     OutputChannel,
+    PasswordForms,
     converse,
     deliver,
     ip_requester,
 )
 
-CHANNELS: tuple[InputChannel, ...] = (messenger, web, openai)
+CHANNELS: tuple[InputChannel, ...] = (messenger, discord, web, openai)
 
 
 def register_channels(app: Flask) -> None:
@@ -30,6 +31,7 @@ __all__ = [
     "CHANNELS",
     "InputChannel",
     "OutputChannel",
+    "PasswordForms",
     "converse",
     "deliver",
     "ip_requester",

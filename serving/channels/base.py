@@ -10,8 +10,8 @@ Every conversation rule lives in `serving.chat`. A channel has two jobs only:
 
 `converse` does both for a channel that answers while its request is open (the
 web chat, a gateway bot); Messenger answers from background threads with
-`ChatEngine.handle_batch` and `deliver`. Adding a channel (Discord, ...) means one
-subpackage with an `InputChannel` and an `OutputChannel`, and one line in
+`ChatEngine.handle_batch` and `deliver`. Adding a channel means one subpackage
+with an `InputChannel` and an `OutputChannel`, and one line in
 `serving.channels.CHANNELS`.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, runtime_checkable
 
 from flask import Flask, current_app
 
@@ -46,17 +46,27 @@ class OutputChannel(Protocol):
     def send_typing(self, user_id: str, on: bool) -> None: ...
 
 
+@runtime_checkable
+class PasswordForms(Protocol):
+    """An output that can also ask for a password in a private form (Discord)."""
+
+    def send_password_prompt(self, user_id: str, text: str) -> None: ...
+
+
 def deliver(replies: Sequence[Reply], output: OutputChannel, user_id: str) -> None:
     """Send each reply as one message, in order, as people text.
 
     A persona turn of several messages shows typing before each message after
-    the first; quick replies go out as the platform's buttons.
+    the first; quick replies go out as the platform's buttons; a reply that asks
+    for a password offers the platform's private form where it has one.
     """
     persona_before = False
     for reply in replies:
         if reply.from_persona and persona_before:
             output.send_typing(user_id, True)
-        if reply.quick_replies:
+        if reply.asks_password and isinstance(output, PasswordForms):
+            output.send_password_prompt(user_id, reply.text)
+        elif reply.quick_replies:
             output.send_quick_replies(user_id, reply.text, reply.quick_replies)
         else:
             output.send_text(user_id, reply.text)

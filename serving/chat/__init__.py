@@ -18,6 +18,7 @@ from serving.chat.errors import ChatError, PersonaNotReadyError, PersonaUnavaila
 from serving.chat.lockout import LOCKOUT, MAX_PASSWORD_ATTEMPTS, Verdict, try_password
 from serving.chat.messages import ChatUser, EventKind, Incoming, Outcome, Reply, Status
 from serving.chat.options import GenerationOptions, ModelLoader
+from serving.chat.rules import RESTART, SHOW_ALL
 from serving.chat.turns import join_turn, split_turn
 
 __all__ = [
@@ -41,7 +42,9 @@ __all__ = [
     "PersonaCard",
     "PersonaNotReadyError",
     "PersonaUnavailableError",
+    "RESTART",
     "Reply",
+    "SHOW_ALL",
     "Status",
     "Verdict",
     "join_turn",

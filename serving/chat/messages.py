@@ -26,6 +26,9 @@ class EventKind(enum.StrEnum):
     # Tapped a persona offered as a quick reply or button (`text` is the name).
     CHOOSE = "choose"
     NON_TEXT = "non_text"  # sent a sticker, photo or file: nothing to read
+    # Typed into a private password field (a Discord form): only ever checked as
+    # the password the engine asked for, never chatted, echoed or kept.
+    PASSWORD = "password"
 
 
 @dataclass(frozen=True)
@@ -61,12 +64,14 @@ class Reply:
     `quick_replies` are persona names the platform may offer as buttons.
     `from_persona` marks the persona's own words (its model wrote them); a turn of
     several messages comes as several such replies, and channels show typing
-    before each one after the first, as people text.
+    before each one after the first, as people text. `asks_password` marks a
+    reply that waits for a password: a platform with a private form offers it.
     """
 
     text: str
     quick_replies: tuple[str, ...] = field(default_factory=tuple)
     from_persona: bool = False
+    asks_password: bool = False
 
 
 @dataclass(frozen=True)

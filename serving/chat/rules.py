@@ -17,7 +17,8 @@ from serving.db import Database
 from serving.models import ChatSession, ChatState, Persona, PersonaStatus
 from serving.personas import find_persona, list_personas, name_key
 
-LIST_COMMANDS = ("%show all", "%showall", "%list")
+SHOW_ALL, RESTART = "%show all", "%restart"
+LIST_COMMANDS = (SHOW_ALL, "%showall", "%list")
 
 
 class Conversation:
@@ -29,9 +30,24 @@ class Conversation:
         self.db, self.session, self.chat, self.user = db, session, chat, user
 
     def on(self, incoming: Incoming, new: bool) -> tuple[list[Reply], str | None]:
-        """Apply the rules; the replies, and the text the model answers (or None)."""
+        """Apply the rules; the replies, and the text the model answers (or None).
+
+        A new session is a new conversation: whatever its first event, it opens
+        with the bot disclosure, once (the session row remembers it was said).
+        """
+        replies, answer = self._event(incoming, new)
+        if new:
+            replies = [Reply(texts.DISCLOSURE), *replies]
+        return replies, answer
+
+    def _event(self, incoming: Incoming, new: bool) -> tuple[list[Reply], str | None]:
         if incoming.kind == EventKind.NON_TEXT:
             return [Reply(texts.ATTACHMENT)], None
+        if incoming.kind == EventKind.PASSWORD:
+            # Never chatted or answered with its text, whatever the state.
+            if self.chat.state != ChatState.AWAITING_PASSWORD:
+                return [Reply(texts.NO_PASSWORD_ASKED)], None
+            return self._password(incoming.text), None
         if self.user.pinned is not None:
             return self._pinned(incoming, self.user.pinned)
         if incoming.kind == EventKind.OPEN:
@@ -73,7 +89,7 @@ class Conversation:
         command = _command(incoming.text)
         if command in LIST_COMMANDS:
             return [*replies, Reply(texts.ONLY_FOR.format(name=pinned))], None
-        if command == "%restart":
+        if command == RESTART:
             self._restart()
             return self._choose(pinned), None
         more, answer = self._text(incoming.text)
@@ -109,7 +125,7 @@ class Conversation:
         command = _command(text)
         if command in LIST_COMMANDS:
             return [self._listing()]
-        if command == "%restart":
+        if command == RESTART:
             self._restart()
             return [Reply(texts.CHOOSE)]
         if command == "%help":
@@ -142,7 +158,7 @@ class Conversation:
         self.chat.history = []
         if persona.protected:
             self.chat.state = ChatState.AWAITING_PASSWORD
-            return [Reply(texts.PASSWORD_PROMPT)]
+            return [Reply(texts.PASSWORD_PROMPT, asks_password=True)]
         self.chat.state = ChatState.CHATTING
         return [Reply(texts.CHATTING.format(name=persona.name))]
 
@@ -161,7 +177,7 @@ class Conversation:
             self.chat.state = ChatState.CHATTING
             return [Reply(texts.CHATTING.format(name=persona.name))]
         if tried.verdict == Verdict.WRONG:
-            return [Reply(texts.WRONG_PASSWORD)]
+            return [Reply(texts.WRONG_PASSWORD, asks_password=True)]
         text = (
             texts.LOCKED_NOW if tried.verdict == Verdict.WRONG_LOCKED else texts.LOCKED
         )

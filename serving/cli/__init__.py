@@ -8,6 +8,7 @@ import click
 
 from serving.cli.chat import chat_command
 from serving.cli.demo import demo_command
+from serving.cli.discord import discord_group
 from serving.cli.personas import create_command, personas_group
 from serving.cli.pretrain import pretrain_command
 from serving.cli.server import serve_command, worker_command
@@ -51,6 +52,7 @@ for command in (
     demo_command,
     serve_command,
     worker_command,
+    discord_group,
 ):
     main.add_command(command)
 

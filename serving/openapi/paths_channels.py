@@ -1,7 +1,8 @@
-"""OpenAPI paths of the chat channels' routes: the web chat and the Messenger webhook.
+"""OpenAPI paths of the chat channels' routes: the web chat and the platforms' hooks.
 
 The WebSocket's frames are documented in `serving/channels/web/connection.py`;
-the webhook's bodies are Meta's documented Messenger Platform events.
+the webhooks' bodies are Meta's documented Messenger Platform events and
+Discord's documented interactions.
 """
 
 from __future__ import annotations
@@ -76,6 +77,21 @@ PATHS: dict[str, Any] = {
                 "403": {"description": "missing or wrong signature"},
                 "413": {"description": "body too large"},
                 "503": {"description": "busy; Meta retries"},
+            },
+        },
+    },
+    "/webhooks/discord": {
+        "post": {
+            "summary": "Discord interactions, signed with X-Signature-Ed25519",
+            "responses": {
+                "200": json_body(
+                    {"type": "object"},
+                    "the interaction response: PONG, a deferred message (the "
+                    "replies follow) or the password form",
+                ),
+                "400": {"description": "not JSON, or not an interaction we answer"},
+                "401": {"description": "missing or wrong signature"},
+                "413": {"description": "body too large"},
             },
         },
     },

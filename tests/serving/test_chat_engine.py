@@ -96,6 +96,7 @@ def test_commands_and_choices(engine: ChatEngine, message: str, expected: str) -
 
 def test_a_name_as_the_first_message_picks_the_persona(engine: ChatEngine) -> None:
     assert said(engine, "u1", "romeo") == [
+        texts.DISCLOSURE,
         texts.GREETING,
         texts.CHATTING.format(name="Romeo"),
     ]
@@ -104,11 +105,50 @@ def test_a_name_as_the_first_message_picks_the_persona(engine: ChatEngine) -> No
 def test_the_list_offers_ready_public_personas_as_quick_replies(
     engine: ChatEngine,
 ) -> None:
-    (greeting, listing) = say(engine, "u1", "hi").replies
+    (_disclosure, greeting, listing) = say(engine, "u1", "hi").replies
     assert greeting == Reply(texts.GREETING)
     assert listing == Reply(
         texts.PUBLIC_LIST.format(names="Mercutio, Romeo"), ("Mercutio", "Romeo")
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        (EventKind.OPEN, ""),
+        (EventKind.TEXT, "hi"),
+        (EventKind.TEXT, "Romeo"),
+        (EventKind.CHOOSE, "Juliet"),
+        (EventKind.NON_TEXT, ""),
+        (EventKind.PASSWORD, PASSWORD),
+    ],
+)
+def test_every_conversation_opens_with_the_bot_disclosure_once(
+    engine: ChatEngine, kind: EventKind, text: str
+) -> None:
+    first = engine.handle(Incoming(user("u1"), kind, text)).replies
+    assert first[0] == Reply(texts.DISCLOSURE)
+    assert texts.DISCLOSURE not in [r.text for r in first[1:]]
+    for again in ("%show all", "%restart", "Romeo", "hello there"):
+        assert texts.DISCLOSURE not in said(engine, "u1", again)
+
+
+def test_a_password_from_a_private_form_is_only_ever_a_password(
+    engine: ChatEngine, services: Services
+) -> None:
+    say(engine, "u1", "Romeo")
+    form = engine.handle(Incoming(user("u1"), EventKind.PASSWORD, PASSWORD))
+    assert [r.text for r in form.replies] == [texts.NO_PASSWORD_ASKED]
+    assert not form.model_answered
+    assert PASSWORD not in str(chat_row(services, "u1").history)
+
+    say(engine, "u1", "%restart")
+    prompt = say(engine, "u1", "Juliet").replies
+    assert prompt == (Reply(texts.PASSWORD_PROMPT, asks_password=True),)
+    wrong = engine.handle(Incoming(user("u1"), EventKind.PASSWORD, "nope")).replies
+    assert wrong == (Reply(texts.WRONG_PASSWORD, asks_password=True),)
+    right = engine.handle(Incoming(user("u1"), EventKind.PASSWORD, PASSWORD))
+    assert [r.text for r in right.replies] == [texts.CHATTING.format(name="Juliet")]
 
 
 def test_chatting_keeps_recent_turns_as_context(
@@ -165,6 +205,7 @@ def test_a_persona_gone_while_chatting_sends_the_user_back(
 
 
 def test_stickers_and_photos_get_a_friendly_answer(engine: ChatEngine) -> None:
+    say(engine, "u1", "hi")
     outcome = engine.handle(Incoming(user("u1"), EventKind.NON_TEXT))
     assert outcome.replies == (Reply(texts.ATTACHMENT),)
 

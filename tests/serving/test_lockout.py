@@ -105,7 +105,8 @@ def web_session(url: str, passwords: list[str], address: str = ATTACKER) -> list
     try:
         ws.send(json.dumps({"type": "hello"}))
         _next(ws, "history")
-        for _greeting in range(2):  # hello, and the list (here: no public persona)
+        # The bot disclosure, hello, and the list (here: no public persona).
+        for _greeting in range(3):
             _next(ws, "reply")
         ws.send(json.dumps({"type": "choose", "persona": "Juliet"}))
         _next(ws, "reply", "error")
@@ -132,8 +133,9 @@ def _next(ws: Client, *kinds: str) -> dict:
 def messenger_guesses(urls: list[str], graph: GraphStandIn, psid: str) -> list[str]:
     """A Messenger user picks Juliet and guesses, each message to the next server."""
     servers = itertools.cycle(urls)
-    # A new user naming a persona is greeted and asked for the password.
-    opening = _messenger_say(next(servers), graph, psid, "Juliet", replies=2)
+    # A new user naming a persona is told it is a bot, greeted and asked for the
+    # password.
+    opening = _messenger_say(next(servers), graph, psid, "Juliet", replies=3)
     assert opening[-1] == texts.PASSWORD_PROMPT
     return [
         answer

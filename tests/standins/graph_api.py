@@ -133,14 +133,8 @@ class GraphStandIn:
         self, check: Callable[[GraphStandIn], bool], timeout_s: float = 10.0
     ) -> bool:
         """Block until `check(self)` holds (re-checked on every call received)."""
-        deadline = time.monotonic() + timeout_s
         with self._changed:
-            while not check(self):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._changed.wait(min(left, 0.5))
-        return True
+            return self._changed.wait_for(lambda: check(self), timeout_s)
 
     @contextmanager
     def serve(self, port: int = 0) -> Iterator[str]:

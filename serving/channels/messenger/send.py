@@ -9,7 +9,6 @@ logged with the code and the recipient only, never the text.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 
 from serving.channels.base import deliver
@@ -21,47 +20,13 @@ from serving.channels.messenger.graph import (
     TransientGraphError,
     UserUnavailableError,
 )
+from serving.channels.pieces import split_text
 from serving.chat import Reply
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT_CHARS = 2000
 MAX_QUICK_REPLIES = 13
 MAX_QUICK_REPLY_TITLE = 20
-SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
-
-
-def split_text(text: str, limit: int = MAX_TEXT_CHARS) -> list[str]:
-    """Pieces of at most `limit` characters, cut after sentences where possible."""
-    text = text.strip()
-    if len(text) <= limit:
-        return [text] if text else []
-    pieces: list[str] = []
-    current = ""
-    for sentence in _units(text, limit):
-        joined = f"{current} {sentence}" if current else sentence
-        if len(joined) <= limit:
-            current = joined
-        else:
-            pieces.append(current)
-            current = sentence
-    if current:
-        pieces.append(current)
-    return pieces
-
-
-def _units(text: str, limit: int) -> list[str]:
-    """Sentences; a sentence longer than `limit` is cut at spaces, then anywhere."""
-    units = []
-    for sentence in SENTENCE_END.split(text):
-        while len(sentence) > limit:
-            cut = sentence.rfind(" ", 0, limit + 1)
-            cut = cut if cut > 0 else limit
-            units.append(sentence[:cut].rstrip())
-            sentence = sentence[cut:].lstrip()
-        if sentence:
-            units.append(sentence)
-    return units
 
 
 def quick_reply_buttons(options: tuple[str, ...]) -> list[dict[str, str]]:

@@ -101,7 +101,7 @@ def test_a_retry_after_a_restart_is_not_answered_again(
         assert response.status_code == 200
         wait_answered(app)
         close_app(app)
-    assert graph.texts("u1") == [texts.GREETING, texts.HELP]
+    assert graph.texts("u1") == [texts.DISCLOSURE, texts.GREETING, texts.HELP]
 
 
 def test_two_servers_given_the_same_delivery_answer_once(
@@ -132,4 +132,4 @@ def test_two_servers_given_the_same_delivery_answer_once(
         close_app(app)
     assert statuses == [200, 200]
     for n in range(10):
-        assert graph.texts(f"u{n}") == [texts.GREETING, texts.HELP]
+        assert graph.texts(f"u{n}") == [texts.DISCLOSURE, texts.GREETING, texts.HELP]

@@ -158,7 +158,7 @@ def test_a_transient_error_through_the_webhook_still_delivers(
     started = time.monotonic()
     signed_post(payloads.webhook([payloads.text("u1", "hi")]))
     wait_answered(app)
-    assert graph.texts("u1") == [texts.GREETING, texts.NO_PUBLIC]
+    assert graph.texts("u1") == [texts.DISCLOSURE, texts.GREETING, texts.NO_PUBLIC]
     assert time.monotonic() - started < 5
 
 

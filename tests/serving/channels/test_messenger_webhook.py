@@ -63,7 +63,7 @@ def test_new_user_is_greeted_through_the_send_api(
     assert response.status_code == 200
     assert time.monotonic() - started < 1.0  # answered before any reply is sent
     wait_answered(app)
-    assert graph.texts("u1") == [texts.GREETING, texts.NO_PUBLIC]
+    assert graph.texts("u1") == [texts.DISCLOSURE, texts.GREETING, texts.NO_PUBLIC]
     call = graph.messages("u1")[0]
     assert call.body["messaging_type"] == "RESPONSE"
     assert call.body["recipient"] == {"id": "u1"}
@@ -121,7 +121,7 @@ def test_every_entry_and_every_event_is_answered(
     assert signed_post(body).status_code == 200
     wait_answered(app)
     for user in ("a1", "a2", "b1", "b2"):
-        assert graph.texts(user) == [texts.GREETING, texts.NO_PUBLIC]
+        assert graph.texts(user) == [texts.DISCLOSURE, texts.GREETING, texts.NO_PUBLIC]
 
 
 def test_echoes_deliveries_and_reads_are_ignored(
@@ -151,7 +151,7 @@ def test_duplicate_mid_is_answered_once(
     assert signed_post(first).status_code == 200
     assert signed_post(again).status_code == 200
     wait_answered(app)
-    assert graph.texts("u1") == [texts.GREETING, texts.NO_PUBLIC]
+    assert graph.texts("u1") == [texts.DISCLOSURE, texts.GREETING, texts.NO_PUBLIC]
 
 
 def test_replayed_body_is_answered_once(
@@ -161,7 +161,7 @@ def test_replayed_body_is_answered_once(
     for _ in range(3):
         assert signed_post(body).status_code == 200
     wait_answered(app)
-    assert graph.texts("u1") == [texts.GREETING, texts.HELP]
+    assert graph.texts("u1") == [texts.DISCLOSURE, texts.GREETING, texts.HELP]
 
 
 def test_quick_replies_offer_personas_and_pick_one(
@@ -182,7 +182,7 @@ def test_postback_get_started_greets(
 ) -> None:
     signed_post(payloads.webhook([payloads.postback("u1", "GET_STARTED")]))
     wait_answered(app)
-    assert graph.texts("u1") == [texts.GREETING, texts.NO_PUBLIC]
+    assert graph.texts("u1") == [texts.DISCLOSURE, texts.GREETING, texts.NO_PUBLIC]
 
 
 @pytest.mark.parametrize("attachment", [payloads.sticker, payloads.image])
@@ -191,7 +191,7 @@ def test_stickers_and_attachments_get_a_friendly_answer(
 ) -> None:
     signed_post(payloads.webhook([attachment("u1")]))
     wait_answered(app)
-    assert graph.texts("u1") == [texts.ATTACHMENT]
+    assert graph.texts("u1") == [texts.DISCLOSURE, texts.ATTACHMENT]
 
 
 def test_chatting_shows_typing_then_the_persona_reply(
@@ -227,7 +227,12 @@ def test_one_users_messages_are_answered_in_order(
     )
     signed_post(body)
     wait_answered(app)
-    assert graph.texts("u1") == [texts.GREETING, texts.HELP, texts.CHOOSE]
+    assert graph.texts("u1") == [
+        texts.DISCLOSURE,
+        texts.GREETING,
+        texts.HELP,
+        texts.CHOOSE,
+    ]
 
 
 def test_send_api_gets_the_page_token_in_a_header(

@@ -2,7 +2,8 @@
 
 Served by werkzeug in a thread (the web chat needs real WebSockets), behind one
 trusted proxy hop so each test visitor can come from an address of its own, with
-the Messenger webhook pointed at the Graph API stand-in. Personas: Romeo (public),
+the Messenger webhook pointed at the Graph API stand-in, and the Discord
+endpoint and gateway bot at the Discord stand-in. Personas: Romeo (public),
 Juliet and Tybalt (private, with a password), Mercutio (public; texts in bursts).
 Each test talks as a user and from an address no other test uses, so lock-outs
 and sessions never leak from one test into another.
@@ -18,6 +19,8 @@ import pytest
 from flask import Flask
 
 from serving.app import create_app
+from serving.channels.discord import EXTENSION as DISCORD
+from serving.channels.discord.gateway import PersonaBot
 from serving.channels.web import LIMITS_KEY, WebLimits
 from serving.config import Config
 from serving.services import Services
@@ -28,6 +31,9 @@ from tests.serving.channels.tiny_persona import (
     bursty_artifact,
     tiny_artifact,
 )
+from tests.serving.discord.bot import running_bot
+from tests.serving.discord.conftest import discord_settings
+from tests.standins.discord_api import DiscordStandIn
 from tests.standins.graph_api import PAGE_TOKEN, GraphStandIn
 
 PASSWORD = "wherefore-art-thou-42"
@@ -43,6 +49,8 @@ class ChatWorld:
     config: Config
     url: str
     graph: GraphStandIn
+    discord: DiscordStandIn
+    bot: PersonaBot
 
     @property
     def ws_url(self) -> str:
@@ -52,11 +60,12 @@ class ChatWorld:
 
 @pytest.fixture(scope="module")
 def chat_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatWorld]:
-    """The app with every channel, four personas, and the Send API stand-in."""
+    """The app with every channel, four personas, and the platforms' stand-ins."""
     tiny = tiny_artifact(tmp_path_factory.mktemp("tiny-persona"))
     bursty = bursty_artifact(tmp_path_factory.mktemp("bursty-persona"))
     graph = GraphStandIn()
-    with graph.serve() as graph_url:
+    discord = DiscordStandIn()
+    with graph.serve() as graph_url, discord.serve() as discord_url:
         config = Config(
             home=tmp_path_factory.mktemp("flows-home"),
             secret_key="flows-secret",
@@ -65,6 +74,7 @@ def chat_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatWorld]:
             fb_app_secret=APP_SECRET,
             fb_verify_token=VERIFY_TOKEN,
             fb_graph_url=graph_url,
+            **discord_settings(discord, discord_url),
         )
         app = create_app(config)
         # The flows type faster than people; the web's rate limits have tests of
@@ -79,11 +89,13 @@ def chat_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatWorld]:
             services, tiny, "Tybalt", public=False, password=PASSWORD, artifact_key=key
         )
         add_ready_persona(services, bursty, "Mercutio")
+        engine = app.extensions["mimical"].engine
         try:
-            with serving_in_thread(app) as server:
+            with serving_in_thread(app) as server, running_bot(config, engine) as bot:
                 url = f"http://127.0.0.1:{server.server_port}"
-                yield ChatWorld(app, services, config, url, graph)
+                yield ChatWorld(app, services, config, url, graph, discord, bot)
         finally:
+            app.extensions[DISCORD].close()
             close_app(app)
 
 

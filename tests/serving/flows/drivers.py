@@ -22,7 +22,10 @@ from serving.chat import ChatEngine, ChatUser, EventKind, Incoming
 from serving.cli import main
 from tests.serving.channels import payloads
 from tests.serving.channels.conftest import APP_SECRET, wait_answered
+from tests.serving.discord.conftest import DiscordWorld, texts_of
 from tests.serving.flows.conftest import ChatWorld, unique_ip, unique_name
+from tests.standins.discord_api import ApiCall
+from tests.standins.discord_payloads import interaction, user_message
 from tests.standins.graph_api import SendCall
 
 MODEL = "<any text the persona's model wrote>"
@@ -155,6 +158,38 @@ class MessengerDriver:
         if step.kind == "choose":
             return payloads.quick_reply(self.psid, step.text, step.text)
         return payloads.text(self.psid, step.text)
+
+
+@dataclass
+class DiscordDriver:
+    """A person in a DM with the bot: `/talk` opens, a button chooses, DMs say.
+
+    Interactions come to the endpoint and messages over the gateway, and both
+    are one conversation: the same person in the same channel.
+    """
+
+    world: ChatWorld
+    calls: list[list[ApiCall]] = field(default_factory=list)
+
+    def run(self, steps: Sequence[Step]) -> list[list[str]]:
+        world = self.world
+        discord = DiscordWorld(
+            world.app, world.services, world.url, world.discord, world.bot
+        )
+        dm, person = world.discord.snowflake(), world.discord.snowflake()
+        seen = []
+        for step in steps:
+            if step.kind == "say":
+                sent = discord.say(user_message(dm, person, step.text))
+            else:
+                data: dict[str, Any] = {"name": "talk", "type": 1}
+                kind = 2  # a slash command
+                if step.kind == "choose":
+                    data, kind = {"custom_id": f"mimical:choose:{step.text}"}, 3
+                _, sent = discord.interact(interaction(kind, data, dm, person))
+            self.calls.append(sent)
+            seen.append(texts_of(sent))
+        return seen
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Every chat flow, once on the engine and once through each channel.
 
 The same table of steps and expected texts runs on the engine directly, over the
-web chat's WebSocket, through the Messenger webhook and Send API, and through
-`mimical chat` in a pipe; a channel that said anything else would hold a rule of
+web chat's WebSocket, through the Messenger webhook and Send API, through
+Discord's interactions endpoint and gateway bot, and through `mimical chat` in a
+pipe; a channel that said anything else would hold a rule of
 its own. Pinning is a property of the web widget, so its flows run on the engine
 and the web only.
 """
@@ -20,6 +21,7 @@ from tests.serving.channels.tiny_persona import BURST
 from tests.serving.flows.conftest import PASSWORD, ChatWorld
 from tests.serving.flows.drivers import (
     MODEL,
+    DiscordDriver,
     Driver,
     EngineDriver,
     MessengerDriver,
@@ -30,7 +32,8 @@ from tests.serving.flows.drivers import (
 )
 
 LISTING = texts.PUBLIC_LIST.format(names="Mercutio, Romeo")
-OPEN = Step("open", expected=(texts.GREETING, LISTING))
+# Every conversation opens with the bot disclosure, on every channel, once.
+OPEN = Step("open", expected=(texts.DISCLOSURE, texts.GREETING, LISTING))
 LOCKED = texts.LOCKED.format(minutes=15)
 
 
@@ -89,7 +92,7 @@ PINNED_FLOWS: dict[str, tuple[str, list[Step]]] = {
     "pinned web persona": (
         "Romeo",
         [
-            Step("open", expected=(_chatting("Romeo"),)),
+            Step("open", expected=(texts.DISCLOSURE, _chatting("Romeo"))),
             Step("say", "%show all", (_only("Romeo"),)),
             Step("choose", "Mercutio", (_only("Romeo"),)),
             Step("say", "hey how are you", (MODEL,)),
@@ -99,7 +102,7 @@ PINNED_FLOWS: dict[str, tuple[str, list[Step]]] = {
     "pinned private persona": (
         "Juliet",
         [
-            Step("open", expected=(texts.PASSWORD_PROMPT,)),
+            Step("open", expected=(texts.DISCLOSURE, texts.PASSWORD_PROMPT)),
             Step("say", "%show all", (_only("Juliet"),)),
             Step("say", PASSWORD, (_chatting("Juliet"),)),
             Step("choose", "juliet", (texts.PASSWORD_PROMPT,)),
@@ -111,6 +114,7 @@ CHANNELS: dict[str, Callable[[ChatWorld], Driver]] = {
     "engine": lambda world: EngineDriver(world.app.extensions["mimical"].engine),
     "web": WebDriver,
     "messenger": MessengerDriver,
+    "discord": DiscordDriver,
     "terminal": TerminalDriver,
 }
 PINNABLE: dict[str, Callable[[ChatWorld, str], Driver]] = {
@@ -223,4 +227,18 @@ def test_the_terminal_prints_one_line_per_message(chat_world: ChatWorld) -> None
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == list(BURST)
-    assert result.stderr.splitlines() == [_chatting("Mercutio")]
+    assert result.stderr.splitlines() == [texts.DISCLOSURE, _chatting("Mercutio")]
+
+
+def test_discord_shows_typing_before_each_further_message(
+    chat_world: ChatWorld,
+) -> None:
+    driver = DiscordDriver(chat_world)
+    driver.run(FLOWS["a turn of several messages"][:3])
+    turn = [(c.route, c.text) for c in driver.calls[-1]]
+    assert turn == [
+        ("typing", None),
+        ("create message", BURST[0]),
+        ("typing", None),
+        ("create message", BURST[1]),
+    ]

@@ -48,7 +48,8 @@ def test_visitor_picks_a_persona_chats_and_finds_it_after_reload(
     personas = page.locator("#persona-list .mc-persona")
     expect(personas).to_have_text(["Juliet", "Mercutio", "Romeo"])
     bot = page.locator(".mc-log .mc-bot")
-    expect(bot.first).to_have_text(texts.GREETING)
+    expect(bot.first).to_have_text(texts.DISCLOSURE)
+    expect(bot.nth(1)).to_have_text(texts.GREETING)
 
     personas.filter(has_text="Romeo").click()
     expect(page.locator(".mc-title")).to_have_text("Chatting with Romeo")
@@ -58,7 +59,8 @@ def test_visitor_picks_a_persona_chats_and_finds_it_after_reload(
     page.locator(".mc-input").fill("hey how are you")
     page.keyboard.press("Enter")
     expect(page.locator(".mc-you")).to_have_text(["hey how are you"])
-    expect(bot).to_have_count(4)  # greeting, list, confirmation, the answer
+    # The disclosure, greeting, list, confirmation, the answer.
+    expect(bot).to_have_count(5)
     answer = bot.last.text_content()
     assert answer and answer.strip()
     typing = [f["on"] for f in frames if f["type"] == "typing"]
@@ -76,7 +78,7 @@ def test_page_fits_a_phone_screen(world: World, browser: Browser) -> None:
     try:
         phone = context.new_page()
         phone.goto(f"{world.url}/chat")
-        expect(phone.locator(".mc-log .mc-bot").first).to_have_text(texts.GREETING)
+        expect(phone.locator(".mc-log .mc-bot").nth(1)).to_have_text(texts.GREETING)
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 360
         box = phone.locator(".mc-send").bounding_box()
@@ -89,10 +91,10 @@ def test_page_fits_a_phone_screen(world: World, browser: Browser) -> None:
 def test_widget_chats_on_a_site_its_owner_allowed(world: World, page: Page) -> None:
     page.goto(f"{world.host_url}/?persona=Juliet&server={world.url}")
     bot = page.locator(".mimical-widget .mc-bot")
-    expect(bot).to_have_text([texts.CHATTING.format(name="Juliet")])
+    expect(bot).to_have_text([texts.DISCLOSURE, texts.CHATTING.format(name="Juliet")])
     page.locator(".mimical-widget .mc-input").fill("did you eat yet?")
     page.keyboard.press("Enter")
-    expect(bot).to_have_count(2)
+    expect(bot).to_have_count(3)
 
     page.reload()
     expect(page.locator(".mimical-widget .mc-you")).to_have_text(["did you eat yet?"])
@@ -112,7 +114,7 @@ def test_widget_is_refused_on_a_site_until_the_owner_allows_it(
     try:
         page.reload()
         expect(page.locator(".mimical-widget .mc-bot")).to_have_text(
-            [texts.CHATTING.format(name="Romeo")]
+            [texts.DISCLOSURE, texts.CHATTING.format(name="Romeo")]
         )
     finally:
         world.set_persona("Romeo", embed_origins=[])

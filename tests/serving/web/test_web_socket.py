@@ -23,8 +23,8 @@ def test_new_visitor_is_greeted_and_offered_the_public_personas(
     frames = chat.hello()
     assert [f["type"] for f in frames] == ["session", "history"]
     assert frames[1]["messages"] == [] and frames[1]["persona"] is None
-    greeting = [chat.receive() for _ in range(2)]
-    assert replies(greeting)[0] == texts.GREETING
+    greeting = [chat.receive() for _ in range(3)]
+    assert replies(greeting)[:2] == [texts.DISCLOSURE, texts.GREETING]
     # Tybalt is private: not offered.
     assert greeting[-1]["options"] == ["Juliet", "Mercutio", "Romeo"]
 
@@ -96,6 +96,7 @@ def test_other_sites_need_the_persona_owners_permission(
 def test_embedded_chat_stays_with_its_persona(world: World, connect: Connect) -> None:
     chat = connect(origin=world.host_url, persona="Juliet")
     chat.hello()
+    assert chat.until("reply")[-1]["text"] == texts.DISCLOSURE
     assert chat.until("reply")[-1]["text"] == texts.CHATTING.format(name="Juliet")
     chat.send({"type": "choose", "persona": "Romeo"})
     assert chat.receive()["text"] == "This chat is only for Juliet."
