@@ -12,6 +12,7 @@ from torch import Tensor
 from corpus import CONVERSATION_START, OTHER_TURN, PERSONA_TURN, Corpus
 from training.config import TrainConfig
 from training.errors import TrainingError
+from training.model import cpu_bf16_is_fast
 from training.vocab import Vocabulary
 
 
@@ -29,8 +30,7 @@ def pick_precision(name: str, device: torch.device) -> str:
         return name
     if device.type == "cuda":
         return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
-    fast = getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
-    return "bf16" if fast else "fp32"
+    return "bf16" if cpu_bf16_is_fast() else "fp32"
 
 
 def autocast(device: torch.device, precision: str) -> AbstractContextManager[Any]:

@@ -81,7 +81,9 @@ class CharLSTM(nn.Module):
         packed = nn.utils.rnn.pack_padded_sequence(
             self.embed(padded), lengths, batch_first=True, enforce_sorted=False
         )
-        _, (h, c) = self.lstm(packed)  # (L, B, H) each, in the input order
+        with fast_autocast():
+            _, (h, c) = self.lstm(packed)  # (L, B, H) each, in the input order
+        h, c = h.float(), c.float()
         return self.head(h[-1]), (h, c)
 
     def init_state(self, batch: int, device: torch.device | str = "cpu") -> State:
@@ -89,9 +91,20 @@ class CharLSTM(nn.Module):
         shape = (self.config.num_layers, batch, self.config.hidden_size)
         return torch.zeros(shape, device=device), torch.zeros(shape, device=device)
 
-    def stepper(self) -> Stepper:
+    def stepper(self, dtype: torch.dtype | None = None) -> Stepper:
         """Frozen weights for fast one-character steps (see `Stepper`)."""
-        return Stepper.from_model(self)
+        return Stepper.from_model(self, dtype)
+
+
+def cpu_bf16_is_fast() -> bool:
+    """Whether this CPU multiplies bfloat16 matrices in hardware (AMX tiles)."""
+    return bool(getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)())
+
+
+def fast_autocast() -> torch.autocast:
+    """Inference matrix products in bfloat16 where that is fast (reading prompts,
+    scoring candidates), fp32 elsewhere."""
+    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=cpu_bf16_is_fast())
 
 
 @dataclass(frozen=True)
@@ -105,18 +118,22 @@ class Stepper:
     lookup table. Read-only, so many threads can share one.
     """
 
-    table: Tensor  # (V, 4H): embedding @ W_ih0 + both layer-0 biases
-    w_ih: tuple[Tensor, ...]  # per layer >= 1: (H, 4H)
-    w_hh: tuple[Tensor, ...]  # per layer: (H, 4H)
-    bias: tuple[Tensor, ...]  # per layer >= 1: (4H,)
-    w_out: Tensor  # (H, V)
-    b_out: Tensor  # (V,)
+    table: Tensor  # (V, 4H): embedding @ W_ih0 + both layer-0 biases, fp32
+    w_hh0: Tensor  # (H, 4H), in `dtype`
+    w_in: tuple[Tensor, ...]  # per layer >= 1: (2H, 4H) = [W_ih; W_hh], in `dtype`
+    bias: tuple[Tensor, ...]  # per layer >= 1: (4H,), fp32
+    w_out: Tensor  # (H, V), fp32
+    b_out: Tensor  # (V,), fp32
+    dtype: torch.dtype = torch.float32  # of the recurrent matrix products
 
     @classmethod
     @torch.no_grad()
-    def from_model(cls, model: CharLSTM) -> Stepper:
-        """Copy and rearrange a model's weights."""
+    def from_model(cls, model: CharLSTM, dtype: torch.dtype | None = None) -> Stepper:
+        """Copy and rearrange a model's weights; `dtype` None: bfloat16 where the
+        CPU multiplies it fast (measured: twice the speed of fp32 on AMX), else
+        fp32. States, gates and logits stay fp32 either way."""
         lstm, layers = model.lstm, model.config.num_layers
+        dtype = dtype or (torch.bfloat16 if cpu_bf16_is_fast() else torch.float32)
 
         def weight(name: str, layer: int) -> Tensor:
             return getattr(lstm, f"{name}_l{layer}").detach()
@@ -125,26 +142,34 @@ class Stepper:
         table = table + weight("bias_ih", 0) + weight("bias_hh", 0)
         return cls(
             table=table.contiguous(),
-            w_ih=tuple(weight("weight_ih", i).T.contiguous() for i in range(1, layers)),
-            w_hh=tuple(weight("weight_hh", i).T.contiguous() for i in range(layers)),
+            w_hh0=weight("weight_hh", 0).T.contiguous().to(dtype),
+            w_in=tuple(
+                torch.cat([weight("weight_ih", i).T, weight("weight_hh", i).T])
+                .contiguous()
+                .to(dtype)
+                for i in range(1, layers)
+            ),
             bias=tuple(
                 weight("bias_ih", i) + weight("bias_hh", i) for i in range(1, layers)
             ),
             w_out=model.head.weight.detach().T.contiguous(),
             b_out=model.head.bias.detach().clone(),
+            dtype=dtype,
         )
 
     def step(self, idx: Tensor, state: State) -> tuple[Tensor, State]:
         """Feed one character per stream (B,); return logits (B, V) and the state."""
-        h, c = state  # (L, B, H) each
+        h, c = state  # (L, B, H) each, fp32
         new_h, new_c = [], []
-        x = None
-        for layer in range(len(self.w_hh)):
+        x = h[0]
+        for layer in range(len(self.w_in) + 1):
             if layer == 0:
-                gates = torch.addmm(self.table[idx], h[0], self.w_hh[0])  # (B, 4H)
+                gates = torch.mm(h[0].to(self.dtype), self.w_hh0).float()  # (B, 4H)
+                gates += self.table[idx]
             else:
-                gates = torch.addmm(self.bias[layer - 1], x, self.w_ih[layer - 1])
-                gates.addmm_(h[layer], self.w_hh[layer])
+                both = torch.cat([x, h[layer]], dim=1).to(self.dtype)  # (B, 2H)
+                gates = torch.mm(both, self.w_in[layer - 1]).float()
+                gates += self.bias[layer - 1]
             i, f, g, o = gates.chunk(4, dim=1)  # PyTorch's gate order
             cell = torch.sigmoid(f) * c[layer] + torch.sigmoid(i) * torch.tanh(g)
             x = torch.sigmoid(o) * torch.tanh(cell)  # (B, H)

@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 
 from corpus import END_OF_TURN, MARKERS, PERSONA_TURN
-from training.model import CharLSTM
+from training.model import CharLSTM, fast_autocast
 from training.vocab import Vocabulary
 
 DEFAULT_CANDIDATES = 8
@@ -96,8 +96,9 @@ class BaseScorer:
         scored = first[owner].unsqueeze(1)  # (R, 1, V): each reply's first char
         if width > 1:
             state = (h[:, owner].contiguous(), c[:, owner].contiguous())
-            rest, _, _ = self.model(targets[:, :-1].clamp_min(0), state=state)
-            scored = torch.cat([scored, rest], dim=1)  # (R, T, V)
+            with fast_autocast():
+                rest, _, _ = self.model(targets[:, :-1].clamp_min(0), state=state)
+            scored = torch.cat([scored, rest.float()], dim=1)  # (R, T, V)
         nats = F.cross_entropy(
             scored.transpose(1, 2), targets, ignore_index=-1, reduction="none"
         ).sum(dim=1)  # (R,)

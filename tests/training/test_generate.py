@@ -61,16 +61,22 @@ def test_concurrent_replies_are_independent(persona: PersonaModel) -> None:
     assert replies[0::2] == [replies[0]] * 8 and replies[1::2] == [replies[1]] * 8
 
 
-def test_stepper_matches_the_module(persona: PersonaModel) -> None:
+@pytest.mark.parametrize(
+    ("dtype", "tolerance"), [(torch.float32, 1e-5), (torch.bfloat16, 0.05)]
+)
+def test_stepper_matches_the_module(
+    persona: PersonaModel, dtype: torch.dtype, tolerance: float
+) -> None:
+    """One step at a time gives the module's logits (bfloat16: to 0.05 nats)."""
     model = persona.model
     ids = torch.tensor([persona.vocab.encode("\x02\x0ehello\x03\x0fok")])  # (1, T)
     with torch.no_grad():
         logits, _, _ = model(ids)  # (1, T, V)
         state = model.init_state(1)
-        stepper = model.stepper()
+        stepper = model.stepper(dtype)
         for t in range(ids.size(1)):
             step_logits, state = stepper.step(ids[:, t], state)
-            assert torch.allclose(step_logits, logits[:, t], atol=1e-5)
+            assert torch.allclose(step_logits, logits[:, t], atol=tolerance)
 
 
 def test_top_k_keeps_the_k_best() -> None:

@@ -71,7 +71,7 @@ def test_base_scorer_matches_one_forward_pass(scorer: BaseScorer) -> None:
         expected += (len(reply) - len(known)) * -torch.log(
             torch.tensor(float(len(scorer.vocab)))
         ).item()
-        assert log_prob == pytest.approx(expected, abs=1e-4)
+        assert log_prob == pytest.approx(expected, rel=0.01)  # bfloat16 on AMX
 
 
 @pytest.mark.parametrize("candidates", [1, 8])
