@@ -2,11 +2,15 @@
 the artifact (`<artifact key>/report/report.json`).
 
 It is made while the corpus still exists (it is deleted when the job ends):
-`training.evaluate`'s figures on held-out replies, the training loss history,
-and a laughter figure `training.style` does not have yet. Laughter needs the
-generated replies, which `evaluate` does not return, so they are generated
-again with the same sample, temperature and seed (the same replies); this pass
-goes once `style_stats` reports a `laugh_rate`.
+`training.evaluate`'s bits per character of held-out replies against its
+baselines, the style of generated against real replies, examples side by
+side, and the training loss history.
+
+The style part is measured here, with `training.style`'s own functions, on one
+sample of replies generated the way `evaluate` does (same pairs, temperature and
+seed): the report also needs laughter, which `style_stats` does not count, and
+`evaluate` does not return the replies it generates. Asking `evaluate` for no
+sample and generating once here costs one generation pass instead of two.
 """
 
 from __future__ import annotations
@@ -18,15 +22,18 @@ from pathlib import Path
 from typing import Any
 
 import training
-from corpus import load_corpus
+from corpus import Pair, load_corpus
 from training import PersonaModel
+from training.evaluate import MAX_SCORED_PAIRS
+from training.style import style_stats, word_overlap
 
 REPORT_DIR = "report"  # a subtree of the artifact: read without the weights
 REPORT_FILE = "report.json"
 REPORT_VERSION = 1
 # Replies generated to compare styles: enough for rates, quick on a CPU.
 EVAL_SAMPLES = 40
-EVAL_TEMPERATURE, EVAL_SEED = 0.8, 0  # evaluate's defaults: the same replies
+EVAL_TEMPERATURE, EVAL_SEED = 0.8, 0  # evaluate's defaults
+EXAMPLES = 5  # side by side on the owner's page
 MAX_HISTORY_POINTS = 300
 _LAUGH = re.compile(
     r"\b(?:a?(?:ha){2,}h?|(?:he){2,}|(?:hi){2,}|lo+l+|lmf?a+o+|rofl|x+d+)\b"
@@ -47,20 +54,26 @@ def write_report(
     out_dir: Path,
 ) -> dict[str, Any]:
     """Evaluate the model on its corpus and write `report.json` into `out_dir`."""
-    figures = training.evaluate(
-        model_dir,
-        corpus_dir,
-        n_samples=EVAL_SAMPLES,
+    figures = training.evaluate(model_dir, corpus_dir, n_samples=0)
+    figures.pop("training", None)  # the manifest's, already in the persona figures
+    pairs = held_out_pairs(corpus_dir)
+    sampled = pairs[:EVAL_SAMPLES]
+    generated = PersonaModel.load(model_dir).reply_batch(
+        [pair.history() for pair in sampled],
         temperature=EVAL_TEMPERATURE,
         seed=EVAL_SEED,
     )
-    figures.pop("training", None)  # the manifest's, already in the persona figures
-    style = figures["style"]
-    if "laugh_rate" in style["generated"]:  # once training.style measures it
-        laughter = {k: style[k]["laugh_rate"] for k in ("real", "generated")}
-    else:
-        laughter = _laughter(model_dir, corpus_dir)
-    style["laughter"] = laughter
+    real = [pair.response for pair in sampled]
+    figures["style"] = {
+        "real": style_stats(real),
+        "generated": style_stats(generated),
+        "word_overlap": word_overlap(generated, [pair.response for pair in pairs]),
+        "laughter": {"real": laugh_rate(real), "generated": laugh_rate(generated)},
+    }
+    figures["examples"] = [
+        {"prompt": pair.prompt, "real": pair.response, "generated": reply}
+        for pair, reply in list(zip(sampled, generated, strict=True))[:EXAMPLES]
+    ]
     report = {
         "version": REPORT_VERSION,
         "evaluation": figures,
@@ -69,6 +82,12 @@ def write_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / REPORT_FILE).write_text(json.dumps(report, ensure_ascii=False))
     return report
+
+
+def held_out_pairs(corpus_dir: Path) -> list[Pair]:
+    """The pairs `evaluate` scores: held-out ones, or training ones if none."""
+    corpus = load_corpus(corpus_dir)
+    return (corpus.val_pairs or corpus.train_pairs)[:MAX_SCORED_PAIRS]
 
 
 def headline(report: dict[str, Any]) -> dict[str, Any]:
@@ -95,18 +114,3 @@ def thin_history(history: Sequence[dict[str, float]]) -> list[dict[str, float]]:
         for point in history
         if "val_bpc" in point or id(point) in kept
     ]
-
-
-def _laughter(model_dir: Path, corpus_dir: Path) -> dict[str, float]:
-    """Laughter in the real and the generated replies of evaluate's sample."""
-    corpus = load_corpus(corpus_dir)
-    pairs = (corpus.val_pairs or corpus.train_pairs)[:EVAL_SAMPLES]
-    generated = PersonaModel.load(model_dir).reply_batch(
-        [pair.history() for pair in pairs],
-        temperature=EVAL_TEMPERATURE,
-        seed=EVAL_SEED,
-    )
-    return {
-        "real": laugh_rate([pair.response for pair in pairs]),
-        "generated": laugh_rate(generated),
-    }

@@ -56,6 +56,39 @@ def _tiny_export() -> Path:
     return root
 
 
+# A small export whose owner is guessed (Romeo is in every chat) and whose
+# replies are short, so a persona built from it is checked in seconds.
+SMALL_CHATS = {
+    "juliet": ("Juliet", ["are you up?", "me neither haha", "see you at noon"]),
+    "mercutio": ("Mercutio", ["party tonight?", "bring the masks", "lol ok"]),
+    "benvolio": ("Benvolio", ["where were you", "we looked everywhere", "fine"]),
+}
+ROMEO_LINES = ("yes!", "can't sleep", "haha sure", "on my way", "ok see you", "lol")
+
+
+def small_export_zip() -> bytes:
+    """A Facebook-JSON export of three short chats, zipped as an upload."""
+    buffer = io.BytesIO()
+    start = 1_700_000_000_000
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number, (thread, (friend, lines)) in enumerate(SMALL_CHATS.items()):
+            messages = []
+            for i in range(48):  # a conversation every 8 messages (2-hour gaps)
+                at = start + number * 10**9 + i * 60_000 + (i // 8) * 7_200_000
+                sender, said = (friend, lines) if i % 2 == 0 else ("Romeo", ROMEO_LINES)
+                text = said[(i // 2 + number) % len(said)]
+                messages.append(
+                    {"sender_name": sender, "timestamp_ms": at, "content": text}
+                )
+            body = {
+                "participants": [{"name": friend}, {"name": "Romeo"}],
+                "messages": list(reversed(messages)),
+            }
+            path = f"messages/inbox/{thread}_{number}/message_1.json"
+            archive.writestr(path, json.dumps(body))
+    return buffer.getvalue()
+
+
 def create_persona(
     client: FlaskClient,
     name: str,
