@@ -6,6 +6,7 @@ import io
 import json
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -120,15 +121,35 @@ def wait_for_job(
     client: FlaskClient, job_id: int, timeout_s: float = 90.0, until: str = "done"
 ) -> dict[str, Any]:
     """Poll GET /api/jobs/ID until the job ends (or reaches a stage); its JSON."""
+
+    def read() -> dict[str, Any]:
+        response = client.get(f"/api/jobs/{job_id}")
+        assert response.status_code == 200, response.json
+        return dict(response.json["job"])
+
+    def there(job: dict[str, Any]) -> bool:
+        ended = job["state"] in ("succeeded", "failed")
+        return ended or (until != "done" and job["stage"] == until)
+
+    return poll_job(read, there, timeout_s)
+
+
+def poll_job(
+    read: Callable[[], dict[str, Any]],
+    there: Callable[[dict[str, Any]], bool],
+    timeout_s: float,
+) -> dict[str, Any]:
+    """Read a job every 0.2 s until it is `there`; that job (else the test fails)."""
     deadline = time.monotonic() + timeout_s
     job: dict[str, Any] = {}
     while time.monotonic() < deadline:
-        response = client.get(f"/api/jobs/{job_id}")
-        assert response.status_code == 200, response.json
-        job = response.json["job"]
-        if job["state"] in ("succeeded", "failed"):
-            return job
-        if until != "done" and job["stage"] == until:
+        job = read()
+        if there(job):
             return job
         time.sleep(0.2)
-    raise AssertionError(f"job {job_id} did not finish in {timeout_s} s: {job}")
+    raise AssertionError(f"job did not get there in {timeout_s} s: {job}")
+
+
+def small_export_field() -> tuple[io.BytesIO, str]:
+    """The small export as a multipart file field of the test client."""
+    return io.BytesIO(small_export_zip()), "export.zip"

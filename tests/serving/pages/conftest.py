@@ -8,9 +8,7 @@ owner's cookie from unlocking with the manage token.
 
 from __future__ import annotations
 
-import io
 import re
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +19,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from serving.config import Config
-from serving.models import PersonaStatus
-from serving.personas import create_persona
+from serving.models import Persona, PersonaStatus
+from serving.personas import create_persona, find_persona
 from serving.services import Services
 from serving.storage import new_artifact_key
-from tests.serving.api_helpers import small_export_zip
+from tests.serving.api_helpers import poll_job, small_export_field
 from tests.serving.channels.tiny_persona import tiny_artifact_with_report
 from tests.serving.served import served_app
 
@@ -42,6 +40,13 @@ class Site:
     services: Services
     url: str
     artifact: Path
+
+    def persona(self, name: str) -> Persona:
+        """The persona called `name` as stored now (detached from its session)."""
+        with self.services.db.session() as session:
+            persona = find_persona(session, name)
+            assert persona is not None, f"no persona {name}"
+            return persona
 
     def add_persona(self, name: str, public: bool = True) -> str:
         """A ready persona with the tiny model and its report; its manage token."""
@@ -102,7 +107,7 @@ def start_on_page(client: FlaskClient, name: str) -> dict[str, Any]:
         data={
             "name": name,
             "public": "true",
-            "export": (io.BytesIO(small_export_zip()), "export.zip"),
+            "export": small_export_field(),
         },
         headers={"X-CSRF-Token": csrf},
         content_type="multipart/form-data",
@@ -115,17 +120,15 @@ def wait_for_build(
     client: FlaskClient, name: str, check: Check, timeout_s: float = 120
 ) -> dict[str, Any]:
     """Poll the owner's build view until `check(job)`; that job."""
-    deadline = time.monotonic() + timeout_s
-    job: dict[str, Any] = {}
-    while time.monotonic() < deadline:
+
+    def read() -> dict[str, Any]:
         response = client.get(f"/personas/{name}/build")
         assert response.status_code == 200, response.json
-        job = response.json["job"]
-        if check(job):
-            return job
-        assert job["state"] != "failed", job["error"]
-        time.sleep(0.2)
-    raise AssertionError(f"the build of {name} did not get there: {job}")
+        return dict(response.json["job"])
+
+    job = poll_job(read, lambda job: check(job) or job["state"] == "failed", timeout_s)
+    assert check(job), job["error"]
+    return job
 
 
 def asking(job: dict[str, Any]) -> bool:

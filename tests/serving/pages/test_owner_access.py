@@ -10,7 +10,6 @@ import pytest
 from flask.testing import FlaskClient
 
 from serving.pages.grants import COOKIE
-from serving.personas import find_persona
 from tests.serving.pages.conftest import Site, csrf_of, unlock
 
 OWNER_ONLY = (
@@ -146,6 +145,4 @@ def test_no_page_changes_anything_without_its_csrf_token(
 
     page = client.get("/personas/Lady/manage")
     assert page.status_code == 200  # not deleted, not locked
-    with site.services.db.session() as session:
-        persona = find_persona(session, "Lady")
-        assert persona is not None and persona.public is True
+    assert site.persona("Lady").public is True

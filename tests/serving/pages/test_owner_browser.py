@@ -3,40 +3,20 @@ made from an export zip, watched, reported on, switched and deleted."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from serving.models import ApiKey, ChatSession, Job, Persona, StoredMessage
 from serving.pages.grants import COOKIE
 from serving.personas import find_persona
-from tests.local_http import CHROMIUM, CHROMIUM_FLAGS
 from tests.serving.api_helpers import small_export_zip
 from tests.serving.pages.conftest import Site
 
 pytestmark = pytest.mark.slow
 
 BUILD_TIMEOUT_MS = 180_000  # a real build on a busy 2-core machine
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_FLAGS
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 def _show_all(page: Page, site: Site) -> str:

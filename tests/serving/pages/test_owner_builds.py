@@ -3,7 +3,6 @@ report at the end, and training again from the owner's page."""
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 from flask.testing import FlaskClient
@@ -11,7 +10,8 @@ from flask.testing import FlaskClient
 from serving.jobs.report import REPORT_DIR, REPORT_FILE
 from serving.models import Job, utcnow
 from serving.personas import find_persona
-from tests.serving.api_helpers import small_export_zip
+from serving.storage import LocalStorage
+from tests.serving.api_helpers import small_export_field
 from tests.serving.pages.conftest import (
     Site,
     asking,
@@ -96,22 +96,17 @@ def test_nobody_answering_trains_on_the_guess_and_ends_with_a_report(
     assert shown["status"] == "ready"
     assert {"reply_bpc", "baseline_bpc", "val_bpc"} <= set(shown["figures"])
     assert page.count('data-chart="') == 4
-    with site.services.db.session() as session:
-        persona = find_persona(session, "Capulet")
-        assert persona is not None and persona.artifact_key is not None
-        key = persona.artifact_key
-    stored = site.services.storage.local_path(f"{key}/{REPORT_DIR}") / REPORT_FILE  # type: ignore[attr-defined]
-    assert stored.is_file()
+    key = site.persona("Capulet").artifact_key
+    storage = site.services.storage
+    assert isinstance(storage, LocalStorage)
+    assert (storage.local_path(f"{key}/{REPORT_DIR}") / REPORT_FILE).is_file()
 
 
 def test_training_again_keeps_the_persona_chatting_until_the_new_model_is_in(
     site: Site, client: FlaskClient
 ) -> None:
     csrf = unlock(client, "Rosaline", site.add_persona("Rosaline"))
-    with site.services.db.session() as session:
-        persona = find_persona(session, "Rosaline")
-        assert persona is not None
-        old_key = persona.artifact_key
+    old_key = site.persona("Rosaline").artifact_key
 
     no_export = client.post(
         "/personas/Rosaline/retrain", data={"csrf_token": csrf, "minutes": "0.1"}
@@ -121,7 +116,7 @@ def test_training_again_keeps_the_persona_chatting_until_the_new_model_is_in(
         data={
             "csrf_token": csrf,
             "minutes": "0.1",
-            "export": (io.BytesIO(small_export_zip()), "export.zip"),
+            "export": small_export_field(),
         },
         content_type="multipart/form-data",
     )
@@ -139,7 +134,5 @@ def test_training_again_keeps_the_persona_chatting_until_the_new_model_is_in(
     assert meanwhile == "ready"
     assert busy.status_code == 409
     assert done["details"]["corpus"]["persona"] == "Romeo"
-    with site.services.db.session() as session:
-        persona = find_persona(session, "Rosaline")
-        assert persona is not None and persona.artifact_key != old_key
+    assert site.persona("Rosaline").artifact_key != old_key
     assert not site.services.storage.exists(str(old_key))

@@ -10,7 +10,6 @@ from flask.testing import FlaskClient
 
 from serving.channels.web.sessions import store_exchange
 from serving.models import ApiKey
-from serving.personas import find_persona
 from tests.serving.chatting import said
 from tests.serving.pages.conftest import Site, unlock
 
@@ -34,10 +33,8 @@ def test_switching_public_off_takes_the_persona_out_of_show_all(
     assert saved.status_code == 303
     assert "Settings saved." in page
     assert "Mercutio" not in " ".join(said(_engine(site), "u-public", "%show all"))
-    with site.services.db.session() as session:
-        persona = find_persona(session, "Mercutio")
-        assert persona is not None
-        assert (persona.public, persona.store_conversations) == (False, True)
+    persona = site.persona("Mercutio")
+    assert (persona.public, persona.store_conversations) == (False, True)
 
 
 def test_a_password_set_on_the_page_is_asked_for_in_the_chat(
@@ -109,10 +106,7 @@ def test_kept_conversations_download_and_forget(
     site: Site, client: FlaskClient
 ) -> None:
     csrf = unlock(client, "Peter", site.add_persona("Peter"))
-    with site.services.db.session() as session:
-        persona = find_persona(session, "Peter")
-        assert persona is not None
-        persona_id = persona.id
+    persona_id = site.persona("Peter").id
     store_exchange(site.services.db, persona_id, "c1", "hello there", ["hi!"])
 
     download = client.get("/personas/Peter/conversations.jsonl")
