@@ -24,7 +24,7 @@ from serving.personas import PersonaError, delete_persona
 from serving.services import Services
 
 VISITOR = "visitor"
-_UNFINISHED = (JobState.QUEUED, JobState.RUNNING)
+UNFINISHED = (JobState.QUEUED, JobState.RUNNING)  # a build is going on
 
 
 class PersonaBusyError(PersonaError):
@@ -134,7 +134,7 @@ def start_retrain(
     It reads `upload` (a new export), or else the export the last build kept.
     The persona keeps chatting with its current model until the new one is in.
     """
-    if any(job.state in _UNFINISHED for job in persona.jobs):
+    if any(job.state in UNFINISHED for job in persona.jobs):
         raise PersonaBusyError(f"{persona.name} is being built already")
     previous = latest_job(session, persona)
     owner = None
@@ -149,6 +149,7 @@ def start_retrain(
             "upload it again to train more"
         )
     keep = {"type", "path", "format", "upload_id", "filename", "upload_key"}
+    keep.add("from_scratch")  # the same kind of model, only longer
     source = {k: v for k, v in base.items() if k in keep}
     source.update(me=owner, minutes=minutes, keep_data=bool(base.get("keep_data")))
     job = Job(persona=persona, state=JobState.QUEUED, source=source)

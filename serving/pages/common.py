@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from serving.api.errors import DOMAIN_ERRORS, ApiError, error_response
 from serving.api.owner import persona_for_owner
-from serving.api.state import AppState, app_state
 from serving.channels.base import per_app
 from serving.channels.web.origins import OriginError
 from serving.channels.web.routes import PAGE_POLICY
@@ -33,11 +32,6 @@ PAGE_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
 def grants() -> Grants:
     """This app's owner-cookie signer."""
     return per_app("mimical_grants", lambda app: Grants(app.config["SECRET_KEY"]))
-
-
-def state() -> AppState:
-    """The app's services, runner, model cache and engine."""
-    return app_state()
 
 
 @contextmanager

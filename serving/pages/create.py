@@ -17,22 +17,22 @@ from sqlalchemy import select
 
 from serving.api.create import start_build
 from serving.api.errors import BadRequest
+from serving.api.state import app_state
 from serving.api.views import job_json, persona_json
 from serving.jobs.owner import CONFIRM_STAGE, choose_owner
-from serving.models import Job, JobState, Persona
-from serving.owner_actions import latest_job
-from serving.pages.common import grants, owned_here, page, state
+from serving.models import Job, Persona
+from serving.owner_actions import UNFINISHED, latest_job
+from serving.pages.common import grants, owned_here, page
 from serving.pages.csrf import check_csrf
 
 bp = Blueprint("create", __name__)
 MINUTE_CHOICES = (2.0, 5.0, 10.0, 20.0)  # besides the server's default budget
-UNFINISHED = (JobState.QUEUED, JobState.RUNNING)
 
 
 @bp.get("/create")
 def create_page() -> Response:
     """The form, or the build this browser started last if it is still going."""
-    services = state().services
+    services = app_state().services
     mine: list[dict[str, Any]] = []
     watching = ""
     ids = grants().persona_ids(request)
@@ -43,10 +43,7 @@ def create_page() -> Response:
         by_id = {p.id: p for p in rows if grants().holds(request, p)}
         for persona in (by_id[i] for i in ids if i in by_id):
             job = latest_job(session, persona)
-            building = job is not None and job.state in (
-                JobState.QUEUED,
-                JobState.RUNNING,
-            )
+            building = job is not None and job.state in UNFINISHED
             if building and not watching:
                 watching = persona.name
             mine.append({"name": persona.name, "status": persona.status.value})
@@ -64,7 +61,9 @@ def create_page() -> Response:
 def create() -> tuple[Response, int]:
     """Register the persona and queue its build; the manage token, this once."""
     check_csrf()
-    app = state()
+    if request.mimetype != "multipart/form-data":  # no cookie-scraping from here
+        raise BadRequest("upload an export as multipart/form-data")
+    app = app_state()
     registration = start_build(app, request, confirm_owner=True)
     with app.services.db.session() as session:
         persona = session.get(Persona, registration.persona_id)
@@ -107,7 +106,7 @@ def pick_owner(name: str) -> Response:
     with owned_here(name) as (session, persona):
         job = latest_job(session, persona)
         job_id = job.id if job is not None else 0
-    choose_owner(state().services.db, job_id, sender)
+    choose_owner(app_state().services.db, job_id, sender)
     return jsonify(sender=sender)
 
 

@@ -14,10 +14,12 @@ from flask import Blueprint, Response, redirect, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from serving.api.state import app_state
 from serving.api.views import job_json
 from serving.api_keys import list_api_keys
 from serving.models import Persona, StoredMessage
 from serving.owner_actions import (
+    UNFINISHED,
     kept_source,
     latest_job,
     removal_inventory,
@@ -29,7 +31,6 @@ from serving.pages.common import (
     owns,
     page,
     show_errors_as_pages,
-    state,
 )
 from serving.pages.csrf import check_csrf
 from serving.pages.report import report_view
@@ -42,7 +43,7 @@ show_errors_as_pages(bp)
 @bp.get("/personas/<name>/manage")
 def manage_page(name: str) -> Response:
     """The owner's page, or the form that unlocks it."""
-    with state().services.db.session() as session:
+    with app_state().services.db.session() as session:
         persona = get_persona(session, name)
         if not owns(persona):
             return page("pages/unlock.html", 401, name=persona.name, error="")
@@ -60,12 +61,12 @@ def manage_context(session: Session, persona: Persona, **extra: Any) -> dict[str
         "persona": persona,
         "figures": figures,
         "job": job_json(job) if job is not None else None,
-        "building": job is not None and job.state.value in ("queued", "running"),
+        "building": job is not None and job.state in UNFINISHED,
         "keys": list_api_keys(session, persona),
         "stored_messages": int(stored or 0),
-        "report": report_view(state().services.storage, persona.artifact_key),
-        "kept_export": kept_source(state().services, persona) is not None,
-        "minutes": state().services.config.train_minutes,
+        "report": report_view(app_state().services.storage, persona.artifact_key),
+        "kept_export": kept_source(app_state().services, persona) is not None,
+        "minutes": app_state().services.config.train_minutes,
         "widget_src": url_for("static", filename="widget.js", _external=True),
         "new_key": None,
         **extra,
@@ -77,7 +78,7 @@ def unlock(name: str) -> Response:
     """Swap the manage token for the owner's cookie; a wrong one is refused."""
     check_csrf()
     token = request.form.get("token", "").strip()
-    with state().services.db.session() as session:
+    with app_state().services.db.session() as session:
         persona = get_persona(session, name)
         if not token or not check_manage_token(persona, token):
             error = "That is not the manage token of this persona."
@@ -91,7 +92,7 @@ def unlock(name: str) -> Response:
 def lock(name: str) -> Response:
     """Forget this browser's right to manage the persona."""
     check_csrf()
-    with state().services.db.session() as session:
+    with app_state().services.db.session() as session:
         persona = get_persona(session, name)
         response = redirect(url_for("manage.manage_page", name=persona.name), 303)
         grants().revoke(request, response, persona.id)
@@ -110,7 +111,7 @@ def confirm_delete(name: str) -> Response:
 def delete(name: str) -> Response:
     """Delete the persona and every trace of it; this browser's grant goes too."""
     check_csrf()
-    app = state()
+    app = app_state()
     with owned_here(name) as (_session, persona):
         persona_id = persona.id
     deleted = remove_persona(app.services, app.cache, persona_id)

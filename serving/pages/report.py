@@ -18,9 +18,10 @@ from typing import Any
 from flask import Blueprint, Response
 
 from serving.api.errors import NotFound
+from serving.api.state import app_state
 from serving.jobs.report import REPORT_FILE, report_key
 from serving.pages.charts import CHARTS, HEIGHT, STYLE_RATES, WIDTH
-from serving.pages.common import owned_here, state
+from serving.pages.common import owned_here
 from serving.storage import LocalStorage, Storage
 
 bp = Blueprint("report", __name__)
@@ -106,7 +107,7 @@ def chart(name: str, kind: str) -> Response:
         raise NotFound(f"no picture called {kind!r}")
     with owned_here(name) as (_session, persona):
         artifact_key = persona.artifact_key
-    storage = state().services.storage
+    storage = app_state().services.storage
     report = load_report(storage, artifact_key)
     if report is None or artifact_key is None:
         raise NotFound(f"{name} has no report yet")

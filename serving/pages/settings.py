@@ -12,6 +12,7 @@ from flask import Blueprint, Response, flash, redirect, request, url_for
 
 from serving.api.create import MAX_MINUTES
 from serving.api.errors import BadRequest, NotFound
+from serving.api.state import app_state
 from serving.api_keys import create_api_key, revoke_api_key
 from serving.channels.web.origins import normalize_origins
 from serving.jobs.uploads import discard_upload, stash_upload
@@ -21,7 +22,7 @@ from serving.owner_actions import (
     start_retrain,
     stored_conversation_rows,
 )
-from serving.pages.common import owned_here, page, show_errors_as_pages, state
+from serving.pages.common import owned_here, page, show_errors_as_pages
 from serving.pages.csrf import check_csrf
 from serving.pages.manage import manage_context
 from serving.personas import set_password
@@ -78,7 +79,7 @@ def origins(name: str) -> Response:
 def new_key(name: str) -> Response:
     """Make an API key and show it in this answer only."""
     label = request.form.get("label", "").strip()
-    secret_key = state().services.config.secret_key
+    secret_key = app_state().services.config.secret_key
     with owned_here(name) as (session, persona):
         row, key = create_api_key(session, secret_key, persona, label)
         context = manage_context(session, persona, new_key={"key": key, "row": row})
@@ -119,7 +120,7 @@ def retrain(name: str) -> Response:
         raise BadRequest("give the training time in minutes") from None
     if not 0 < minutes <= MAX_MINUTES:
         raise BadRequest(f"training time is above 0 and at most {MAX_MINUTES} minutes")
-    app = state()
+    app = app_state()
     with owned_here(name) as (session, persona):
         upload = None
         export = request.files.get("export")
