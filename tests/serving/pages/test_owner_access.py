@@ -10,7 +10,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from serving.pages.grants import COOKIE
-from tests.serving.pages.conftest import Site, csrf_of, unlock
+from tests.serving.pages.browsing import csrf_of, unlock
+from tests.serving.pages.conftest import Site
 
 OWNER_ONLY = (
     "/personas/{name}/build",

@@ -12,13 +12,8 @@ from serving.models import Job, utcnow
 from serving.personas import find_persona
 from serving.storage import LocalStorage
 from tests.serving.api_helpers import small_export_field
-from tests.serving.pages.conftest import (
-    Site,
-    asking,
-    start_on_page,
-    unlock,
-    wait_for_build,
-)
+from tests.serving.pages.browsing import asking, start_on_page, unlock, wait_for_build
+from tests.serving.pages.conftest import Site
 
 
 def _stop(site: Site, client: FlaskClient, name: str, token: str) -> None:

@@ -17,12 +17,8 @@ from serving.app import create_app, shutdown_app
 from serving.config import Config
 from tests.servers import free_port
 from tests.serving.api_helpers import small_export_zip
-from tests.serving.pages.conftest import (
-    TRAIN_MINUTES,
-    asking,
-    csrf_from,
-    wait_for_build,
-)
+from tests.serving.pages.browsing import asking, csrf_from, wait_for_build
+from tests.serving.pages.conftest import TRAIN_MINUTES
 from tests.serving.server_process import mimical_serve, wait_until_serving
 
 pytestmark = pytest.mark.slow

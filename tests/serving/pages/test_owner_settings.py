@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from serving.channels.web.sessions import store_exchange
 from serving.models import ApiKey
 from tests.serving.chatting import said
-from tests.serving.pages.conftest import Site, unlock
+from tests.serving.pages.browsing import unlock
+from tests.serving.pages.conftest import Site
 
 
 def _engine(site: Site):  # type: ignore[no-untyped-def]
