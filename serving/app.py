@@ -24,6 +24,7 @@ from serving.config import Config
 from serving.jobs import make_runner
 from serving.metrics import PERSONA_TURNS, REPLIES
 from serving.model_cache import ModelCache
+from serving.pages import register_pages
 from serving.services import open_services
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ def create_app(config: Config | None = None, *, start_jobs: bool = True) -> Flas
 
     register_api(app)
     register_channels(app)
+    register_pages(app)
     if services.config.proxy_hops > 0:
         # Behind a TLS proxy: per-IP limits and URLs must see the client, not it.
         hops = services.config.proxy_hops

@@ -122,6 +122,10 @@ class Job(Base):
     # What the job reads: a folder or file under MIMICAL_HOME/uploads, and options.
     source: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     checkpoint_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    # What the owner's build page shows, written by the job only: the import's
+    # counts, the corpus and its candidate owners, the latest training figures and
+    # a thinned loss history. Nothing secret; candidates go when the job ends.
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Who runs it ("host:pid:nonce") and when it last said so: a job whose runner
     # died is taken over, one whose runner lives is left alone.
     worker: Mapped[str | None] = mapped_column(String(160), default=None)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from serving.models import ChatSession, Persona, PersonaStatus
+from serving.models import (
+    ChatSession,
+    ChatState,
+    PasswordAttempts,
+    Persona,
+    PersonaStatus,
+)
 from serving.security import hash_secret, new_token, verify_secret
 from serving.storage import Storage
 
@@ -95,6 +101,27 @@ def check_password(persona: Persona, password: str) -> bool:
     """Whether the password opens this persona (always true if it has none)."""
     return persona.password_hash is None or verify_secret(
         persona.password_hash, password
+    )
+
+
+def set_password(session: Session, persona: Persona, password: str | None) -> None:
+    """Protect the persona with a new password, or open it to all (None).
+
+    With a new password, whoever chats with it goes back to choosing (they got in
+    under the old one) and wrong-password counts start over.
+    """
+    if password is not None and not password:
+        raise PersonaError("an empty password protects nothing; remove it instead")
+    persona.password_hash = hash_secret(password) if password else None
+    if password is None:
+        return
+    session.execute(
+        update(ChatSession)
+        .where(ChatSession.persona_id == persona.id)
+        .values(state=ChatState.CHOOSING, persona_id=None, history=[])
+    )
+    session.execute(
+        delete(PasswordAttempts).where(PasswordAttempts.persona_id == persona.id)
     )
 
 

@@ -10,8 +10,9 @@ import pytest
 from serving.config import Config
 from serving.services import Services, open_services
 
-# Session fixtures that start PostgreSQL, Redis and SeaweedFS (S3) for real.
-pytest_plugins = ["tests.servers"]
+# Session fixtures that start PostgreSQL, Redis and SeaweedFS (S3) for real, and
+# headless Chromium for the tests that browse.
+pytest_plugins = ["tests.servers", "tests.browser"]
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_EXPORT = REPO / "serving" / "demo" / "sample_export"

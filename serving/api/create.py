@@ -16,8 +16,12 @@ from typing import Any
 from flask import Request
 
 from serving.api.errors import BadRequest
+from serving.api.state import AppState
+from serving.jobs import Registration, register_persona
 from serving.jobs.sealing import seal_cookies
-from serving.jobs.uploads import stash_upload
+from serving.jobs.uploads import discard_upload, stash_upload
+from serving.logs import request_id_var
+from serving.personas import check_name
 from serving.services import Services
 
 MAX_JSON_BYTES = 256 * 1024
@@ -42,6 +46,29 @@ class CreateRequest:
     public: bool
     password: str | None = field(repr=False)
     source: dict[str, Any]
+
+
+def start_build(state: AppState, request: Request, **source: Any) -> Registration:
+    """Register the persona a request asks for and queue its build.
+
+    `source` adds job options the caller decides (the /create page asks to
+    confirm the owner); an upload is dropped again if registering fails.
+    """
+    services = state.services
+    name = request.form.get("name") if request.form else None
+    if name:
+        check_name(name)  # refuse a bad name before saving a large upload
+    wanted = read_create_request(request, services)
+    wanted.source.update(source, request_id=request_id_var.get())
+    try:
+        registration = register_persona(
+            services.db, wanted.name, wanted.public, wanted.password, wanted.source
+        )
+    except BaseException:
+        discard_upload(services.config, services.storage, wanted.source)
+        raise
+    state.runner.submit(registration.job_id)
+    return registration
 
 
 def read_create_request(request: Request, services: Services) -> CreateRequest:

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from serving.api_keys import ApiKeyError
 from serving.jobs.sealing import SealError
 from serving.jobs.uploads import UploadError
+from serving.owner_actions import PersonaBusyError
 from serving.personas import (
     InvalidPersonaNameError,
     PersonaError,
@@ -71,6 +72,7 @@ class TooManyAttempts(ApiError):
 # Domain errors and the (status, code) they are answered with.
 DOMAIN_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
     (PersonaExistsError, 409, "persona_exists"),
+    (PersonaBusyError, 409, "persona_busy"),
     (InvalidPersonaNameError, 400, "invalid_name"),
     (PersonaError, 400, "invalid_persona"),
     (UnknownPersonaError, 404, "unknown_persona"),

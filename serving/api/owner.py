@@ -1,8 +1,9 @@
-"""The owner's credential: the persona's manage token as `Authorization: Bearer`."""
+"""The owner's credential: the persona's manage token as `Authorization: Bearer`
+(or, on the owner's pages, their cookie)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Response, request
@@ -27,12 +28,26 @@ def bearer_token() -> str:
 def owned_persona(name: str) -> Iterator[tuple[Session, Persona]]:
     """The persona, in a database session, if the bearer token manages it."""
     token = bearer_token()
+    with persona_for_owner(
+        name,
+        lambda persona: check_manage_token(persona, token),
+        "this token does not manage this persona",
+    ) as found:
+        yield found
+
+
+@contextmanager
+def persona_for_owner(
+    name: str, is_owner: Callable[[Persona], bool], refusal: str
+) -> Iterator[tuple[Session, Persona]]:
+    """The persona, in a database session, if `is_owner` says the caller owns it
+    (the bearer token here, the owner's cookie on the pages)."""
     with app_state().services.db.session() as session:
         persona = find_persona(session, name)
         if persona is None:
             raise NotFound(f"no persona is called {name!r}")
-        if not check_manage_token(persona, token):
-            raise Unauthorized("this token does not manage this persona")
+        if not is_owner(persona):
+            raise Unauthorized(refusal)
         yield session, persona
 
 

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from serving.api.create import read_create_request
+from serving.api.create import start_build
 from serving.api.owner import ask_for_bearer, owned_persona
 from serving.api.state import app_state
 from serving.api.views import job_json, persona_json
-from serving.jobs import register_persona, work_dir
-from serving.jobs.build import job_store_key
-from serving.jobs.uploads import discard_upload
-from serving.logs import request_id_var
-from serving.models import Job, Persona
-from serving.personas import check_name, delete_persona, get_persona, list_personas
+from serving.models import Job
+from serving.owner_actions import latest_job, remove_persona
+from serving.personas import get_persona, list_personas
 
 bp = Blueprint("personas", __name__, url_prefix="/api")
 bp.after_request(ask_for_bearer)
@@ -29,19 +23,7 @@ def create() -> tuple[Response, int]:
     """Register a persona and queue the job that builds it."""
     state = app_state()
     services = state.services
-    name = request.form.get("name") if request.form else None
-    if name:
-        check_name(name)  # refuse a bad name before saving a large upload
-    wanted = read_create_request(request, services)
-    wanted.source["request_id"] = request_id_var.get()
-    try:
-        registration = register_persona(
-            services.db, wanted.name, wanted.public, wanted.password, wanted.source
-        )
-    except BaseException:
-        discard_upload(services.config, services.storage, wanted.source)
-        raise
-    state.runner.submit(registration.job_id)
+    registration = start_build(state, request)
     with services.db.session() as session:
         job = session.get(Job, registration.job_id)
         assert job is not None
@@ -69,7 +51,7 @@ def show(name: str) -> Response:
     with app_state().services.db.session() as session:
         persona = get_persona(session, name)
         body: dict[str, Any] = {"persona": persona_json(persona)}
-        job = _latest_job(session, persona)
+        job = latest_job(session, persona)
         body["job"] = job_json(job) if job is not None else None
     return jsonify(body)
 
@@ -78,22 +60,6 @@ def show(name: str) -> Response:
 def delete(name: str) -> Response:
     """Delete a persona with its manage token: artifact, corpus, uploads, sessions."""
     state = app_state()
-    services = state.services
-    with owned_persona(name) as (session, persona):
-        artifact_key = persona.artifact_key
-        jobs = [(job.id, dict(job.source)) for job in persona.jobs]
-        deleted_name = persona.name
-        delete_persona(session, services.storage, persona)
-    for job_id, source in jobs:
-        services.storage.delete_tree(job_store_key(job_id))
-        shutil.rmtree(work_dir(services.config, job_id), ignore_errors=True)
-        discard_upload(services.config, services.storage, source)
-    if artifact_key:
-        state.cache.forget(artifact_key)
-    return jsonify(deleted=deleted_name)
-
-
-def _latest_job(session: Session, persona: Persona) -> Job | None:
-    return session.scalar(
-        select(Job).where(Job.persona_id == persona.id).order_by(Job.id.desc())
-    )
+    with owned_persona(name) as (_session, persona):
+        persona_id = persona.id
+    return jsonify(deleted=remove_persona(state.services, state.cache, persona_id))

@@ -9,20 +9,20 @@ so real visitors' chats can become training data.
 
 from __future__ import annotations
 
-import io
-import re
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
-from sqlalchemy import delete, select
+from flask import Blueprint, jsonify, request
 
-from corpus import Message, write_messages
 from serving.api.errors import BadRequest
 from serving.api.owner import ask_for_bearer, owned_persona
 from serving.channels.web.origins import OriginError, normalize_origins
 from serving.models import Persona, StoredMessage
-
-VISITOR = "visitor"
+from serving.owner_actions import (
+    VISITOR,
+    conversations_download,
+    forget_conversations,
+    stored_conversation_rows,
+)
 
 bp = Blueprint("web_settings", __name__, url_prefix="/api/personas")
 bp.after_request(ask_for_bearer)
@@ -76,15 +76,9 @@ def export_conversations(name: str) -> Any:
     if kind not in ("json", "messages"):
         raise BadRequest("format must be json or messages")
     with owned_persona(name) as (session, persona):
-        rows = list(
-            session.scalars(
-                select(StoredMessage)
-                .where(StoredMessage.persona_id == persona.id)
-                .order_by(StoredMessage.id)
-            )
-        )
+        rows = stored_conversation_rows(session, persona)
         if kind == "messages":
-            return _as_messages(persona.name, rows)
+            return conversations_download(persona.name, rows)
         return jsonify(persona=persona.name, conversations=_grouped(rows))
 
 
@@ -92,10 +86,7 @@ def export_conversations(name: str) -> Any:
 def delete_conversations(name: str) -> Any:
     """Forget every stored conversation of the persona."""
     with owned_persona(name) as (session, persona):
-        result = session.execute(
-            delete(StoredMessage).where(StoredMessage.persona_id == persona.id)
-        )
-        return jsonify(deleted=result.rowcount)  # type: ignore[attr-defined]
+        return jsonify(deleted=forget_conversations(session, persona))
 
 
 def _grouped(rows: list[StoredMessage]) -> list[dict[str, Any]]:
@@ -119,25 +110,3 @@ def _grouped(rows: list[StoredMessage]) -> list[dict[str, Any]]:
             }
         )
     return list(conversations.values())
-
-
-def _as_messages(persona: str, rows: list[StoredMessage]) -> Response:
-    out = io.StringIO()
-    write_messages(
-        (
-            Message(
-                f"{row.channel}-{row.conversation}",
-                persona if row.from_persona else VISITOR,
-                row.sent_at,
-                row.text,
-            )
-            for row in rows
-        ),
-        out,
-    )
-    filename = re.sub(r"[^A-Za-z0-9._-]+", "_", persona) + "-web.jsonl"
-    return Response(
-        out.getvalue(),
-        mimetype="application/x-ndjson",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )

@@ -39,6 +39,7 @@ def serve_command(host: str, port: int, debug: bool) -> None:
     logging.getLogger(__name__).info("serving on http://%s:%s", host, port)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     click.echo(f"Chat in your browser: http://{shown}:{port}/chat")
+    click.echo(f"Make your own persona: http://{shown}:{port}/create")
     app.run(host=host, port=port, debug=debug, use_reloader=debug, threaded=True)
 
 

@@ -11,21 +11,26 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import corpus
 import scraper
 import training
-from corpus import Message
-from scraper.messenger import MessengerScrapeError, scrape_threads
+from scraper.messenger import MessengerScrapeError
 from serving.config import Config
-from serving.db import Database
 from serving.jobs.checkpoints import CheckpointUploader, restore_checkpoint
 from serving.jobs.lease import Heartbeat, JobGone, TooManyAttempts, claim
-from serving.jobs.sealing import SealError, open_cookies
-from serving.jobs.uploads import UploadError, discard_upload, fetch_upload
+from serving.jobs.progress import JobReporter, ProgressHook, without_candidates
+from serving.jobs.report import REPORT_DIR, headline, write_report
+from serving.jobs.sealing import SealError
+from serving.jobs.sources import (
+    IMPORT_SHARE,
+    JobSourceError,
+    build_job_corpus,
+    forget_cookies,
+)
+from serving.jobs.uploads import UploadError, discard_upload
 from serving.logs import log_context
 from serving.metrics import JOB_SECONDS
 from serving.models import Job, JobState, PersonaStatus, utcnow
@@ -34,16 +39,11 @@ from serving.storage import new_artifact_key
 
 log = logging.getLogger(__name__)
 
-# What each stage contributes to the job's progress (0..1).
-IMPORT_SHARE, CORPUS_SHARE, TRAIN_SHARE = 0.05, 0.05, 0.85
+# What each stage contributes to the job's progress (0..1), after the import.
+CORPUS_SHARE, TRAIN_SHARE = 0.05, 0.85
 # What is stored of a model folder: the weights, the manifest, and the index of
 # others' phrasing the verbatim filter checks replies against.
 ARTIFACT_FILES = ("model.safetensors", "manifest.json", "verbatim.safetensors")
-PROGRESS_EVERY_S = 2.0
-
-
-class JobSourceError(ValueError):
-    """The job's source cannot be read by this server."""
 
 
 # Errors a user can act on: recorded on the job with their message.
@@ -59,9 +59,6 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     UploadError,
     MessengerScrapeError,
 )
-
-
-ProgressHook = Callable[[float, str], None]
 
 
 def work_dir(config: Config, job_id: int) -> Path:
@@ -94,9 +91,10 @@ def build_persona(
     started = time.monotonic()
     with log_context(source.get("request_id"), job_id), Heartbeat(db, job_id):
         log.info("job %s started for persona %s", job_id, persona_id)
-        reporter = _Reporter(db, job_id, on_progress)
         try:
+            reporter = JobReporter(db, job_id, on_progress)
             key, figures = _run(services, job_id, persona_id, source, reporter)
+            reporter.forget_candidates()
         except JobGone:
             log.info("job %s stopped: its persona was deleted", job_id)
             _drop_local_data(services, job_id, {**source, "keep_data": False})
@@ -122,7 +120,8 @@ def build_persona(
             services.storage.delete_tree(key)  # deleted while it trained
             return
         services.storage.delete_tree(job_store_key(job_id))
-        reporter(1.0, "done")
+        if on_progress is not None:
+            on_progress(1.0, "done")
         JOB_SECONDS.labels("succeeded").observe(time.monotonic() - started)
         log.info("job %s done: persona %s is ready", job_id, persona_id)
 
@@ -132,7 +131,7 @@ def _run(
     job_id: int,
     persona_id: int,
     source: dict[str, Any],
-    report: ProgressHook,
+    report: JobReporter,
 ) -> tuple[str, dict[str, Any]]:
     storage = services.storage
     folder = work_dir(services.config, job_id)
@@ -142,11 +141,7 @@ def _run(
         if storage.exists(stored_corpus):  # built by an earlier attempt elsewhere
             storage.get_tree(stored_corpus, corpus_dir)
         else:
-            report(0.0, "importing")
-            messages = _messages(services, job_id, source)
-            report(IMPORT_SHARE, "building corpus")
-            shutil.rmtree(corpus_dir, ignore_errors=True)
-            corpus.build_corpus(messages, corpus_dir, me=source.get("me"))
+            build_job_corpus(services, job_id, source, corpus_dir, report)
             storage.put_tree(corpus_dir, stored_corpus)
     report(IMPORT_SHARE + CORPUS_SHARE, "training")
     resume = restore_checkpoint(services, job_id, model_dir)
@@ -157,6 +152,7 @@ def _run(
         if resume and not resumed_from:
             resumed_from.append(progress.step - 1)
         uploader.poll()
+        report.training(progress)
         share = IMPORT_SHARE + CORPUS_SHARE + TRAIN_SHARE * progress.fraction
         report(share, "training")
 
@@ -169,12 +165,17 @@ def _run(
         on_progress=on_train,
         base=training.shared_base_model() if from_base else None,
     )
-    report(1.0 - (1.0 - IMPORT_SHARE - CORPUS_SHARE - TRAIN_SHARE) / 2, "storing")
+    report(IMPORT_SHARE + CORPUS_SHARE + TRAIN_SHARE, "evaluating")
     staging = folder / "artifact"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     for name in ARTIFACT_FILES:
         shutil.copy2(model_dir / name, staging / name)
+    # Made now: the corpus it needs is deleted when the job ends.
+    evaluation = write_report(
+        model_dir, corpus_dir, result.history, staging / REPORT_DIR
+    )
+    report(1.0 - (1.0 - IMPORT_SHARE - CORPUS_SHARE - TRAIN_SHARE) / 2, "storing")
     key = new_artifact_key(persona_id)
     storage.put_tree(staging, key)
     figures: dict[str, Any] = {
@@ -182,6 +183,7 @@ def _run(
         "chars_seen": result.chars_seen,
         "wall_s": round(result.wall_s, 1),
         "steps": result.steps,
+        **headline(evaluation),
     }
     if resumed_from:
         figures["resumed_from_step"] = resumed_from[0]
@@ -195,49 +197,6 @@ def train_config(config: Config, source: dict[str, Any]) -> training.TrainConfig
         not source.get("from_scratch"),
         {"minutes": float(minutes), **dict(source.get("train") or {})},
     )
-
-
-def _messages(services: Services, job_id: int, source: dict[str, Any]) -> list[Message]:
-    """Every message of the job's source: an uploaded export, a path, or Messenger."""
-    kind = source.get("type", "export")
-    if kind == "messenger":
-        return _scrape_messenger(services, job_id, source)
-    if kind != "export":
-        raise JobSourceError(f"unknown source type {kind!r}")
-    if source.get("upload_id"):
-        path = fetch_upload(services.config, services.storage, source)
-    else:
-        path = Path(source["path"])
-    messages, _report = scraper.import_export(path, format=source.get("format"))
-    return messages
-
-
-def _scrape_messenger(
-    services: Services, job_id: int, source: dict[str, Any]
-) -> list[Message]:
-    sealed = source.get("cookies_sealed")
-    if not sealed:
-        raise JobSourceError(
-            "the Messenger cookies were already used or dropped; create the persona "
-            "again"
-        )
-    cookies = open_cookies(services.config.secret_key, sealed)
-    try:
-        return list(
-            scrape_threads(
-                cookies, list(source["thread_ids"]), services.config.messenger_url
-            )
-        )
-    finally:
-        _forget_cookies(services.db, job_id)
-
-
-def _forget_cookies(db: Database, job_id: int) -> None:
-    """Drop the sealed cookies from the job: they are used once."""
-    with db.session() as session:
-        job = session.get(Job, job_id)
-        if job is not None and "cookies_sealed" in job.source:
-            job.source = {k: v for k, v in job.source.items() if k != "cookies_sealed"}
 
 
 def _succeed(
@@ -267,8 +226,10 @@ def _fail(
             return
         job.state, job.error, job.stage = JobState.FAILED, message, "failed"
         job.finished_at, job.checkpoint_key = utcnow(), None
-        job.persona.status = PersonaStatus.FAILED
-    _forget_cookies(services.db, job_id)
+        job.details = without_candidates(job.details or {})
+        if job.persona.artifact_key is None:  # a failed retrain keeps its model
+            job.persona.status = PersonaStatus.FAILED
+    forget_cookies(services.db, job_id)
     _clean_up(services, job_id, source)
 
 
@@ -284,25 +245,3 @@ def _drop_local_data(services: Services, job_id: int, source: dict[str, Any]) ->
         return
     shutil.rmtree(work_dir(services.config, job_id), ignore_errors=True)
     discard_upload(services.config, services.storage, source)
-
-
-class _Reporter:
-    """Writes progress to the Job row, at most every few seconds."""
-
-    def __init__(self, db: Database, job_id: int, hook: ProgressHook | None) -> None:
-        self.db, self.job_id, self.hook = db, job_id, hook
-        self.last_write = 0.0
-        self.last_stage = ""
-
-    def __call__(self, fraction: float, stage: str) -> None:
-        if self.hook is not None:
-            self.hook(fraction, stage)
-        now = time.monotonic()
-        if stage == self.last_stage and now - self.last_write < PROGRESS_EVERY_S:
-            return
-        self.last_write, self.last_stage = now, stage
-        with self.db.session() as session:
-            job = session.get(Job, self.job_id)
-            if job is None:  # deleted with its persona: stop spending CPU on it
-                raise JobGone(f"job {self.job_id} was deleted")
-            job.progress, job.stage = round(fraction, 4), stage

@@ -89,11 +89,13 @@ def claim(db: Database, job_id: int) -> bool:
                 f"the job stopped its worker {job.attempts} times; the export may be "
                 "too large for this server"
             )
-            job.persona.status = PersonaStatus.FAILED
+            if job.persona.artifact_key is None:
+                job.persona.status = PersonaStatus.FAILED
             raise TooManyAttempts(job.error)
         job.state, job.attempts, job.error = JobState.RUNNING, job.attempts + 1, None
         job.worker, job.heartbeat_at = worker_name(), utcnow()
-        job.persona.status = PersonaStatus.TRAINING
+        if job.persona.artifact_key is None:  # a retrain: the old model still chats
+            job.persona.status = PersonaStatus.TRAINING
         return True
 
 

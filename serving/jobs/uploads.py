@@ -74,3 +74,13 @@ def discard_upload(config: Config, storage: Storage, source: dict[str, Any]) -> 
     shutil.rmtree(uploads_dir(config) / upload_id, ignore_errors=True)
     if source.get("upload_key"):
         storage.delete_tree(source["upload_key"])
+
+
+def upload_available(config: Config, storage: Storage, source: dict[str, Any]) -> bool:
+    """Whether a job source's export can still be read (kept, or a path on disk)."""
+    if source.get("upload_id"):
+        local = uploads_dir(config) / source["upload_id"] / source.get("filename", "")
+        key = source.get("upload_key")
+        return local.is_file() or bool(key and storage.exists(key))
+    path = source.get("path")
+    return bool(path) and Path(path).exists()

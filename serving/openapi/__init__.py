@@ -6,7 +6,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from serving.openapi import paths_api, paths_channels, paths_openai, paths_owner
+from serving.openapi import (
+    paths_api,
+    paths_channels,
+    paths_openai,
+    paths_owner,
+    paths_pages,
+)
 from serving.openapi.common import SCHEMAS
 
 
@@ -25,6 +31,7 @@ def openapi_document() -> dict[str, Any]:
                 **paths_owner.PATHS,
                 **paths_channels.PATHS,
                 **paths_openai.PATHS,
+                **paths_pages.PATHS,
             },
             "components": {
                 "schemas": {**SCHEMAS, **paths_openai.SCHEMAS},
@@ -33,6 +40,13 @@ def openapi_document() -> dict[str, Any]:
                         "type": "http",
                         "scheme": "bearer",
                         "description": "the persona's manage token, given at creation",
+                    },
+                    "ownerCookie": {
+                        "type": "apiKey",
+                        "in": "cookie",
+                        "name": "mimical_owner",
+                        "description": "the owner's pages: signed, HttpOnly, "
+                        "SameSite=Strict; never holds the manage token",
                     },
                     "apiKey": {
                         "type": "http",

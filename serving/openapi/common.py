@@ -6,6 +6,12 @@ from typing import Any
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 NAME = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+KEY_ID = {
+    "name": "key_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer"},
+}
 MANAGE_TOKEN = [{"manageToken": []}]
 
 

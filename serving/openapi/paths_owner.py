@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from serving.openapi.common import MANAGE_TOKEN, NAME, error, json_body
+from serving.openapi.common import KEY_ID, MANAGE_TOKEN, NAME, error, json_body
 
 _OWNER_ERRORS = {
     "401": error("no or wrong manage token"),
@@ -144,15 +144,7 @@ PATHS: dict[str, Any] = {
         ),
     },
     "/api/personas/{name}/keys/{key_id}": {
-        "parameters": [
-            NAME,
-            {
-                "name": "key_id",
-                "in": "path",
-                "required": True,
-                "schema": {"type": "integer"},
-            },
-        ],
+        "parameters": [NAME, KEY_ID],
         "delete": _owned(
             "Revoke an API key",
             {"200": json_body({"type": "object"}, "revoked")},

@@ -6,6 +6,7 @@ import io
 import json
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,39 @@ def _tiny_export() -> Path:
     return root
 
 
+# A small export whose owner is guessed (Romeo is in every chat) and whose
+# replies are short, so a persona built from it is checked in seconds.
+SMALL_CHATS = {
+    "juliet": ("Juliet", ["are you up?", "me neither haha", "see you at noon"]),
+    "mercutio": ("Mercutio", ["party tonight?", "bring the masks", "lol ok"]),
+    "benvolio": ("Benvolio", ["where were you", "we looked everywhere", "fine"]),
+}
+ROMEO_LINES = ("yes!", "can't sleep", "haha sure", "on my way", "ok see you", "lol")
+
+
+def small_export_zip() -> bytes:
+    """A Facebook-JSON export of three short chats, zipped as an upload."""
+    buffer = io.BytesIO()
+    start = 1_700_000_000_000
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number, (thread, (friend, lines)) in enumerate(SMALL_CHATS.items()):
+            messages = []
+            for i in range(48):  # a conversation every 8 messages (2-hour gaps)
+                at = start + number * 10**9 + i * 60_000 + (i // 8) * 7_200_000
+                sender, said = (friend, lines) if i % 2 == 0 else ("Romeo", ROMEO_LINES)
+                text = said[(i // 2 + number) % len(said)]
+                messages.append(
+                    {"sender_name": sender, "timestamp_ms": at, "content": text}
+                )
+            body = {
+                "participants": [{"name": friend}, {"name": "Romeo"}],
+                "messages": list(reversed(messages)),
+            }
+            path = f"messages/inbox/{thread}_{number}/message_1.json"
+            archive.writestr(path, json.dumps(body))
+    return buffer.getvalue()
+
+
 def create_persona(
     client: FlaskClient,
     name: str,
@@ -87,15 +121,35 @@ def wait_for_job(
     client: FlaskClient, job_id: int, timeout_s: float = 90.0, until: str = "done"
 ) -> dict[str, Any]:
     """Poll GET /api/jobs/ID until the job ends (or reaches a stage); its JSON."""
+
+    def read() -> dict[str, Any]:
+        response = client.get(f"/api/jobs/{job_id}")
+        assert response.status_code == 200, response.json
+        return dict(response.json["job"])
+
+    def there(job: dict[str, Any]) -> bool:
+        ended = job["state"] in ("succeeded", "failed")
+        return ended or (until != "done" and job["stage"] == until)
+
+    return poll_job(read, there, timeout_s)
+
+
+def poll_job(
+    read: Callable[[], dict[str, Any]],
+    there: Callable[[dict[str, Any]], bool],
+    timeout_s: float,
+) -> dict[str, Any]:
+    """Read a job every 0.2 s until it is `there`; that job (else the test fails)."""
     deadline = time.monotonic() + timeout_s
     job: dict[str, Any] = {}
     while time.monotonic() < deadline:
-        response = client.get(f"/api/jobs/{job_id}")
-        assert response.status_code == 200, response.json
-        job = response.json["job"]
-        if job["state"] in ("succeeded", "failed"):
-            return job
-        if until != "done" and job["stage"] == until:
+        job = read()
+        if there(job):
             return job
         time.sleep(0.2)
-    raise AssertionError(f"job {job_id} did not finish in {timeout_s} s: {job}")
+    raise AssertionError(f"job did not get there in {timeout_s} s: {job}")
+
+
+def small_export_field() -> tuple[io.BytesIO, str]:
+    """The small export as a multipart file field of the test client."""
+    return io.BytesIO(small_export_zip()), "export.zip"

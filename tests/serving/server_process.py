@@ -14,6 +14,7 @@ import requests
 from tests.servers import free_port
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"
+MIMICAL = Path(sys.executable).parent / "mimical"
 
 
 def server_env(**settings: str) -> dict[str, str]:
@@ -40,17 +41,38 @@ class ServerProcess:
 
     def wait_ready(self, timeout_s: float = 90.0) -> requests.Response:
         """Block until /healthz answers; that answer."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            assert self.process.poll() is None, self.log.read_text()
-            try:
-                return requests.get(f"{self.url}/healthz", timeout=2)
-            except (requests.ConnectionError, requests.Timeout):  # still booting
-                assert time.monotonic() < deadline, self.log.read_text()
-                time.sleep(0.2)
+        return wait_until_serving(self.url, self.process, self.log, timeout_s)
 
     def stop(self) -> None:
         """SIGTERM the server's process group and wait for it."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(20)
+
+
+def mimical_serve(home: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """`mimical serve` on the embedded configuration under `home`: one process,
+    jobs in its threads, so a SIGKILL leaves no orphan to outlive it."""
+    env = server_env(MIMICAL_HOME=str(home), MIMICAL_SECRET_KEY="test-secret-key")
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [str(MIMICAL), "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def wait_until_serving(
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 90.0
+) -> requests.Response:
+    """Block until the server at `url` answers /healthz (it may be booting)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        assert process.poll() is None, log.read_text()
+        try:
+            return requests.get(f"{url}/healthz", timeout=2)
+        except (requests.ConnectionError, requests.Timeout):
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)

@@ -21,6 +21,7 @@ from serving.models import Job
 from tests.servers import S3Server
 from tests.serving.api_helpers import create_persona, wait_for_job
 from tests.serving.chatting import said, say
+from tests.serving.pages.browsing import unlock
 from tests.serving.worker_process import WorkerProcess, worker_env
 
 pytestmark = pytest.mark.slow
@@ -29,7 +30,8 @@ pytestmark = pytest.mark.slow
 def run_lifecycle(
     app: Flask, upload: bytes, stored_keys: Callable[[], list[str]]
 ) -> None:
-    """Create with an upload, poll to ready, chat, delete; check what is stored."""
+    """Create with an upload, poll to ready, see the report's pictures, chat,
+    delete; check what is stored."""
     client: FlaskClient = app.test_client()
     created = create_persona(client, "Romeo", upload, password="balcony")
     assert created.status_code == 202, created.json
@@ -39,8 +41,10 @@ def run_lifecycle(
     assert job["state"] == "succeeded", job["error"]
     persona = client.get("/api/personas/Romeo").json["persona"]
     assert persona["status"] == "ready"
-    stored = [k.split("/")[0] for k in stored_keys()]
-    assert stored == ["personas"] * len(ARTIFACT_FILES)  # the artifact, nothing else
+    assert artifact_files(stored_keys()) == STORED_FILES  # the artifact, nothing else
+    unlock(client, "Romeo", created.json["manage_token"])
+    picture = client.get("/personas/Romeo/report/style.png")  # from the stored report
+    assert picture.mimetype == "image/png" and picture.data.startswith(b"\x89PNG")
 
     engine = app.extensions["mimical"].engine
     greeting = said(engine, "juliet", "Romeo")
@@ -66,6 +70,16 @@ def run_lifecycle(
     assert deleted.status_code == 200
     assert client.get("/api/personas/Romeo").status_code == 404
     assert stored_keys() == []
+
+
+# What is stored of a ready persona: its model folder, and the report beside it.
+STORED_FILES = sorted([*ARTIFACT_FILES, "report/report.json"])
+
+
+def artifact_files(keys: list[str]) -> list[str]:
+    """The files stored under `personas/ID/ARTIFACT/` (and fails on any other key)."""
+    assert all(key.split("/")[0] == "personas" for key in keys), keys
+    return sorted("/".join(key.split("/")[3:]) for key in keys)
 
 
 def persona_key(keys: list[str]) -> str:
@@ -187,8 +201,7 @@ def test_a_killed_worker_job_resumes_from_its_checkpoint_on_another(
     assert figures["resumed_from_step"] > 0
     assert figures["steps"] > figures["resumed_from_step"]
     assert checkpoint.startswith(f"jobs/{job_id}/checkpoints/")
-    keys = bucket_keys(s3_server, s3_bucket)
-    assert [k.split("/")[0] for k in keys] == ["personas"] * len(ARTIFACT_FILES)
+    assert artifact_files(bucket_keys(s3_server, s3_bucket)) == STORED_FILES
 
 
 def _wait_for_checkpoint(db, job_id: int, timeout_s: float = 90.0) -> str:  # type: ignore[no-untyped-def]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -21,29 +20,9 @@ from serving.app import create_app, shutdown_app
 from serving.config import Config
 from tests.servers import free_port
 from tests.serving.api_helpers import FAST_TRAIN, wait_for_job
-from tests.serving.worker_process import MIMICAL
+from tests.serving.server_process import mimical_serve, wait_until_serving
 
 pytestmark = pytest.mark.slow
-
-
-def _serve(home: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MIMICAL_")}
-    env.update(MIMICAL_HOME=str(home), MIMICAL_SECRET_KEY="test-secret-key")
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [str(MIMICAL), "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def _get(url: str) -> dict | None:  # type: ignore[type-arg]
-    try:
-        return requests.get(url, timeout=2).json()
-    except requests.ConnectionError:
-        return None
 
 
 def test_a_job_cut_off_by_a_server_crash_resumes_at_the_next_start(
@@ -51,13 +30,10 @@ def test_a_job_cut_off_by_a_server_crash_resumes_at_the_next_start(
 ) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _serve(home, port, tmp_path / "serve.log")
+    server = mimical_serve(home, port, tmp_path / "serve.log")
     try:
+        wait_until_serving(base, server, tmp_path / "serve.log")
         deadline = time.monotonic() + 60
-        while _get(f"{base}/healthz") is None:
-            assert server.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
         train = {**FAST_TRAIN, "checkpoint_seconds": 1}
         del train["max_steps"]
         created = requests.post(

@@ -13,11 +13,13 @@ else), which lets tests assert how a turn of several messages is sent.
 from __future__ import annotations
 
 import random
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from corpus import Message, build_corpus
 from serving.jobs.build import ARTIFACT_FILES
+from serving.jobs.report import REPORT_DIR, write_report
 from serving.models import Persona, PersonaStatus
 from serving.personas import create_persona, name_key
 from serving.security import hash_secret
@@ -39,6 +41,7 @@ LINES = (
 )
 
 _built: dict[str, Path] = {}
+_histories: dict[Path, list[dict[str, float]]] = {}  # artifact → its loss history
 _hashes: dict[str, str] = {}  # argon2 is slow by design: hash each password once
 
 
@@ -83,7 +86,7 @@ def _train(
     """Train a 1-layer, 32-unit model on the history; its artifact folder."""
     corpus = build_corpus(messages, workdir / "corpus", me=PERSONA)
     vocab_size = len(Vocabulary.from_text(corpus.train_text))
-    train(
+    result = train(
         corpus,
         workdir / "model",
         TrainConfig(
@@ -103,7 +106,27 @@ def _train(
     artifact.mkdir()
     for name in ARTIFACT_FILES:  # what the persona job stores of a model folder
         (artifact / name).write_bytes((workdir / "model" / name).read_bytes())
+    _histories[artifact] = result.history
     return artifact
+
+
+def tiny_artifact_with_report(workdir: Path) -> Path:
+    """The tiny model's artifact with the report a job stores beside it (made
+    by the job's own `write_report` on the tiny model's corpus)."""
+    if "report" in _built:
+        return _built["report"]
+    artifact = tiny_artifact(workdir / "tiny")
+    trained = artifact.parent
+    with_report = workdir / "with-report"
+    shutil.copytree(artifact, with_report)
+    write_report(
+        trained / "model",
+        trained / "corpus",
+        _histories[artifact],
+        with_report / REPORT_DIR,
+    )
+    _built["report"] = with_report
+    return with_report
 
 
 def add_ready_persona(
