@@ -33,6 +33,10 @@ from training.vocab import Vocabulary
 
 DEFAULT_CANDIDATES = 8
 DEFAULT_CONTRAST = 0.5
+# The score divides by length to this power: 1 is the mean per character, which
+# favours long candidates (late characters of a word are easy), 0 the whole
+# likelihood, which favours short ones.
+LENGTH_POWER = 1.0
 # The base model reads only the end of the conversation: the contrast needs the
 # gist of what was said, and a short prompt keeps reranking cheap.
 BASE_PROMPT_CHARS = 400
@@ -130,7 +134,7 @@ def pick_best(
         log_prob = candidate.log_prob
         if base_log_probs is not None and contrast:
             log_prob -= contrast * base_log_probs[index]
-        score = log_prob / max(chars, 1)
+        score = log_prob / max(chars, 1) ** LENGTH_POWER
         if score > best_score:
             best, best_score = candidate, score
     return best
