@@ -7,6 +7,8 @@ reaches it except through the database, the bucket and the broker).
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -41,7 +43,7 @@ def run_lifecycle(
     assert job["state"] == "succeeded", job["error"]
     persona = client.get("/api/personas/Romeo").json["persona"]
     assert persona["status"] == "ready"
-    assert artifact_files(stored_keys()) == STORED_FILES  # the artifact, nothing else
+    assert artifact_files(settled(stored_keys)) == STORED_FILES  # the artifact only
     unlock(client, "Romeo", created.json["manage_token"])
     picture = client.get("/personas/Romeo/report/style.png")  # from the stored report
     assert picture.mimetype == "image/png" and picture.data.startswith(b"\x89PNG")
@@ -76,6 +78,17 @@ def run_lifecycle(
 STORED_FILES = sorted([*ARTIFACT_FILES, "report/report.json"])
 
 
+def settled(stored_keys: Callable[[], list[str]], timeout_s: float = 30.0) -> list[str]:
+    """The stored keys once the job's working data is gone: the job reads
+    "succeeded" just before its `jobs/ID/` checkpoints are deleted."""
+    deadline = time.monotonic() + timeout_s
+    keys = stored_keys()
+    while any(key.startswith("jobs/") for key in keys) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        keys = stored_keys()
+    return keys
+
+
 def artifact_files(keys: list[str]) -> list[str]:
     """The files stored under `personas/ID/ARTIFACT/` (and fails on any other key)."""
     assert all(key.split("/")[0] == "personas" for key in keys), keys
@@ -90,9 +103,11 @@ def persona_key(keys: list[str]) -> str:
 def test_lifecycle_embedded(app: Flask, upload: bytes, home: Path) -> None:
     root = home / "artifacts"
 
-    def stored_keys() -> list[str]:
+    def stored_keys() -> list[str]:  # os.walk skips a folder deleted meanwhile
         return sorted(
-            p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()
+            (Path(folder) / name).relative_to(root).as_posix()
+            for folder, _, names in os.walk(root)
+            for name in names
         )
 
     run_lifecycle(app, upload, stored_keys)
