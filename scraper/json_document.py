@@ -1,0 +1,227 @@
+"""A JSON object with a long list in it, read one value at a time through a window.
+
+Facebook's and Instagram's thread files and Messenger's end-to-end-encrypted
+chats are `{…, "messages": [{…}, …], …}`, and one file can be hundreds of MB.
+The standard library's C scanner decodes one value at a time from a window of
+text that slides over the file, so memory holds one message (at most
+`max_message_size`), never the file, at nearly `json.loads` speed and with its
+exact reading of numbers, escapes and errors. (ijson, which walks Telegram's and
+Discord's nested files, is a third slower on these.)
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from scraper.errors import MalformedExportError
+from scraper.files import READ_ERRORS, ExportFiles
+
+_CHUNK = 256 * 1024  # bytes read at once
+_SCAN = json.JSONDecoder().scan_once  # (text, index) -> (value, end)
+_SPACE = re.compile(r"[ \t\n\r]*")
+_AFTER_ITEM = re.compile(r"[ \t\n\r]*(?:(\])|,[ \t\n\r]*)")
+_NUMBER = frozenset("0123456789+-.eE")  # what may go on after a number's start
+_DECODE_ERRORS = (json.JSONDecodeError, StopIteration, RecursionError)
+
+
+class Items:
+    """The items of the streamed list, each decoded as it is reached."""
+
+    def __init__(self, document: JsonDocument) -> None:
+        self._items = document._items()
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._items
+
+    def __next__(self) -> Any:
+        return next(self._items)
+
+
+class JsonDocument:
+    """One JSON document; an object's members come one at a time, `key`'s list lazily.
+
+    Iterating gives (key, value) for each member of a top-level object; the list
+    under `key` comes as `Items`, to be read before the next member (what is left
+    unread is skipped). A document that is not an object gives no members. Damage
+    is a `MalformedExportError` naming the file, the line and `expected`.
+    """
+
+    def __init__(
+        self,
+        files: ExportFiles,
+        name: str,
+        limit: int,
+        expected: str,
+        key: str,
+        chunk: int = _CHUNK,
+    ) -> None:
+        self._files = files
+        self._chunk = chunk
+        self._name = name
+        self._read: Callable[[int], bytes] = _nothing
+        self._where = files.where(name)
+        self._limit = limit
+        self._expected = expected
+        self._key = key
+        self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        self._text = ""
+        self._pos = 0
+        self._eof = False
+        self._lines = 0  # line ends in the text already let go
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        try:
+            with self._files.open(self._name) as stream:
+                self._read = stream.read
+                yield from self._members()
+        except UnicodeDecodeError:
+            raise MalformedExportError(f"{self._where}: not UTF-8 text") from None
+        except READ_ERRORS as error:
+            raise MalformedExportError(
+                f"{self._where}: unreadable ({error})"
+            ) from None
+
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        if self._peek() != "{":
+            self._value()  # only to tell damage from a document of another shape
+            self._end()
+            return
+        self._pos += 1
+        if self._peek() == "}":
+            self._pos += 1
+            self._end()
+            return
+        while True:
+            if self._peek() != '"':
+                self._fail("Expecting property name enclosed in double quotes")
+            name = self._value()
+            if self._peek() != ":":
+                self._fail("Expecting ':' delimiter")
+            self._pos += 1
+            if self._peek() == "[" and name == self._key:
+                self._pos += 1
+                items = Items(self)
+                yield name, items
+                for _ in items:  # whatever the reader left
+                    pass
+            else:
+                yield name, self._value()
+            separator = self._peek()
+            self._pos += 1
+            if separator == "}":
+                break
+            if separator != ",":
+                self._pos -= 1
+                self._fail("Expecting ',' delimiter")
+            self._peek()
+        self._end()
+
+    def _items(self) -> Iterator[Any]:
+        """Each item of the list whose '[' was just read; the hot loop of a read."""
+        if self._peek() == "]":
+            self._pos += 1
+            return
+        scan, after = _SCAN, _AFTER_ITEM.match
+        text, pos = self._text, self._pos
+        while True:
+            try:
+                item, end = scan(text, pos)
+                found = after(text, end)
+            except _DECODE_ERRORS:
+                found = None
+            # Unless what follows the item is in the window, the item may be cut
+            # short (a number, or the window's end): read on and decode it again.
+            if found is None or found.end() >= len(text):
+                self._pos = pos
+                if self._eof:
+                    self._last_item()
+                    return
+                self._more()
+                text, pos = self._text, self._pos
+                continue
+            pos = found.end()
+            if found[1]:
+                self._pos = pos
+                yield item
+                return
+            yield item
+
+    def _last_item(self) -> None:
+        """At the end of the file: the item, then the list's end, or the error."""
+        self._value()
+        separator = self._peek()
+        if separator == ",":
+            self._pos += 1
+            self._peek()
+            self._value()  # nothing follows the comma: the error
+        if separator != "]":
+            self._fail("Expecting ',' delimiter")
+        self._pos += 1
+
+    def _value(self) -> Any:
+        """The value at the window's position, reading on until it is whole."""
+        while True:
+            text, pos = self._text, self._pos
+            try:
+                value, end = _SCAN(text, pos)
+                # A number cut by the window's end ("1." of "1.5") reads as a
+                # shorter one: whole only once a character that ends it is read.
+                if self._eof or (end < len(text) and text[end] not in _NUMBER):
+                    self._pos = end
+                    return value
+            except _DECODE_ERRORS as error:
+                if self._eof:
+                    self._fail_with(error)
+            self._more()
+
+    def _peek(self) -> str:
+        """The next character that is not white space ('' at the end)."""
+        while True:
+            self._pos = _SPACE.match(self._text, self._pos).end()
+            if self._pos < len(self._text) or self._eof:
+                return self._text[self._pos : self._pos + 1]
+            self._more()
+
+    def _more(self) -> None:
+        """Let go of what was read, and read the next chunk into the window."""
+        if len(self._text) - self._pos > self._limit:
+            raise MalformedExportError(
+                f"{self._where}: line {self._line(self._pos)}: a value longer than "
+                f"the limit of {self._limit} characters, or not valid JSON; expected "
+                f"{self._expected}"
+            )
+        self._lines += self._text.count("\n", 0, self._pos)
+        data = self._read(self._chunk)
+        self._eof = not data
+        self._text = self._text[self._pos :] + self._decoder.decode(data, self._eof)
+        self._pos = 0
+
+    def _end(self) -> None:
+        """Nothing but white space may follow the document."""
+        if self._peek():
+            self._fail("Extra data")
+
+    def _line(self, pos: int) -> int:
+        return self._lines + self._text.count("\n", 0, pos) + 1
+
+    def _fail(self, message: str) -> None:
+        raise MalformedExportError(
+            f"{self._where}: not valid JSON ({message} at line "
+            f"{self._line(self._pos)}); expected {self._expected}"
+        )
+
+    def _fail_with(self, error: Exception) -> None:
+        if isinstance(error, RecursionError):
+            raise MalformedExportError(f"{self._where}: JSON nested too deeply")
+        if isinstance(error, json.JSONDecodeError):
+            self._pos = error.pos
+            self._fail(error.msg)
+        self._fail("Expecting value")
+
+
+def _nothing(_size: int) -> bytes:
+    return b""
