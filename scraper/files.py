@@ -69,10 +69,6 @@ class ExportFiles(Protocol):
         """The stem of what the user gave us, to name a chat that has no name."""
         ...
 
-    def read_bytes(self, name: str) -> bytes:
-        """The whole content of one file."""
-        ...
-
     def open(self, name: str) -> IO[bytes]:
         """A binary stream of one file, for readers that stream."""
         ...
@@ -119,10 +115,6 @@ class FolderFiles:
         """The folder's name, or the single file's stem."""
         return Path(self._only).stem if self._only else self._root.name
 
-    def read_bytes(self, name: str) -> bytes:
-        """The whole content of one file."""
-        return self._path(name).read_bytes()
-
     def open(self, name: str) -> IO[bytes]:
         """A binary stream of one file."""
         return self._path(name).open("rb")
@@ -160,16 +152,6 @@ class ZipFiles:
     def label(self) -> str:
         """The archive's stem."""
         return self._path.stem
-
-    def read_bytes(self, name: str) -> bytes:
-        """The whole content of one member; a damaged member is a format error."""
-        try:
-            with self.open(name) as stream:
-                return stream.read()
-        except READ_ERRORS as error:
-            raise MalformedExportError(
-                f"{self.where(name)}: damaged zip member ({error})"
-            ) from None
 
     def open(self, name: str) -> IO[bytes]:
         """A stream of one member; its reader turns READ_ERRORS into ours."""
