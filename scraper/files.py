@@ -213,9 +213,8 @@ def _check_archive(
         total += info.file_size
         if total > max_total:
             raise UnsafeArchiveError(
-                f"{path}: expands to more than {max_total} bytes (the limit: "
-                f"{limits.max_total_ratio:g} times the archive's {upload} bytes, "
-                f"at most {limits.max_total_bytes})"
+                f"{path}: expands to more than {max_total} bytes, the limit for an "
+                f"archive of {upload} bytes"
             )
 
 

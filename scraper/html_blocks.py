@@ -54,7 +54,9 @@ class Block:
             tag.tag in _MEDIA_TAGS for tag in content.descendants(_REACTIONS)
         )
         self.size += len(text)
-        self.too_long = self.too_long or content.clipped or self.size > limit
+        self.too_long = (
+            self.too_long or content.cut or content.clipped or self.size > limit
+        )
 
 
 class BlockFinder:

@@ -35,14 +35,15 @@ VOID = frozenset(
 class Element:
     """One element: its tag and children (elements and text), while it is kept."""
 
-    __slots__ = ("tag", "parent", "children", "size", "clipped")
+    __slots__ = ("tag", "parent", "children", "size", "clipped", "cut")
 
     def __init__(self, tag: str, parent: Element | None) -> None:
         self.tag = tag
         self.parent = parent
         self.children: list[Element | str] = []
         self.size = _COST
-        self.clipped = False
+        self.clipped = False  # lost children: its shape is not known
+        self.cut = False  # lost a text longer than the limit, somewhere inside
 
     def elements(self) -> list[Element]:
         """The child elements, without the text between them."""
@@ -127,6 +128,7 @@ class _Builder(HTMLParser):
         self._held = _COST  # the size of everything kept: what the open elements hold
         self._text: list[str] = []
         self._text_size = 0
+        self._dropping = False  # of a text longer than the limit, until a tag
         self.had_text = False
 
     def handle_starttag(self, tag: str, attrs: object) -> None:
@@ -163,14 +165,16 @@ class _Builder(HTMLParser):
                 return
 
     def handle_data(self, data: str) -> None:
-        """Text, joined with the text next to it; past the window, dropped."""
-        self._text.append(data)
-        self._text_size += len(data)
+        """Text, joined with the text next to it; past the limit, dropped whole."""
         if not self.had_text and not data.isspace():
             self.had_text = True
+        if self._dropping:
+            return
+        self._text.append(data)
+        self._text_size += len(data)
         if self._text_size > self._limit:
             self._text, self._text_size = [], 0
-            self._open[-1].clipped = True
+            self._dropping = self._open[-1].cut = True
 
     def handle_comment(self, data: str) -> None:
         """Comments split text, and are not text."""
@@ -188,6 +192,7 @@ class _Builder(HTMLParser):
     def _start(self) -> Element:
         """Put the text read so far into the open element; that element."""
         parent = self._open[-1]
+        self._dropping = False
         if self._text:
             text = "".join(self._text)
             self._text, self._text_size = [], 0
@@ -203,6 +208,7 @@ class _Builder(HTMLParser):
         if parent is not None:
             parent.size += element.size
             parent.clipped = parent.clipped or element.clipped
+            parent.cut = parent.cut or element.cut
             self._grown(parent, 0)
 
     def _grown(self, element: Element, added: int) -> None:

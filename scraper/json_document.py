@@ -125,7 +125,7 @@ class JsonDocument:
         if self._peek() == "]":
             self._pos += 1
             return
-        scan, after = _SCAN, _AFTER_ITEM.match
+        scan, after, limit = _SCAN, _AFTER_ITEM.match, self._limit
         text, pos = self._text, self._pos
         while True:
             try:
@@ -135,7 +135,7 @@ class JsonDocument:
                 found = None
             # Unless what follows the item is in the window, the item may be cut
             # short (a number, or the window's end): read on and decode it again.
-            if found is None or found.end() >= len(text):
+            if found is None or found.end() >= len(text) or end - pos > limit:
                 self._pos = pos
                 if self._eof:
                     self._last_item()
@@ -170,6 +170,8 @@ class JsonDocument:
                 value, end = _SCAN(text, pos)
                 # A number cut by the window's end ("1." of "1.5") reads as a
                 # shorter one: whole only once a character that ends it is read.
+                if end - pos > self._limit:
+                    self._too_long()
                 if self._eof or (end < len(text) and text[end] not in _NUMBER):
                     self._pos = end
                     return value
@@ -189,16 +191,19 @@ class JsonDocument:
     def _more(self) -> None:
         """Let go of what was read, and read the next chunk into the window."""
         if len(self._text) - self._pos > self._limit:
-            raise MalformedExportError(
-                f"{self._where}: line {self._line(self._pos)}: a value longer than "
-                f"the limit of {self._limit} characters, or not valid JSON; expected "
-                f"{self._expected}"
-            )
+            self._too_long()
         self._lines += self._text.count("\n", 0, self._pos)
         data = self._read(self._chunk)
         self._eof = not data
         self._text = self._text[self._pos :] + self._decoder.decode(data, self._eof)
         self._pos = 0
+
+    def _too_long(self) -> None:
+        raise MalformedExportError(
+            f"{self._where}: line {self._line(self._pos)}: a value longer than "
+            f"the limit of {self._limit} characters, or not valid JSON; expected "
+            f"{self._expected}"
+        )
 
     def _end(self) -> None:
         """Nothing but white space may follow the document."""

@@ -22,6 +22,7 @@ from scraper.options import ImportOptions
 from scraper.report import ImportReport
 
 ITEM = "item"  # the event under which a built object goes by
+_BUFFER = 64 * 1024  # ijson's own read size
 # (thread id, message) pairs of one file, given the limit of one message's bytes;
 # (thread id, None) as a message list opens.
 Threads = Callable[
@@ -82,7 +83,10 @@ def walk(
                              f"of {limit} bytes; expected {expected}")  # fmt: skip
             builder: ijson.ObjectBuilder | None = None
             depth = 0
-            for prefix, event, value in ijson.parse(stream, use_float=True):
+            # Reads no larger than the limit, so the window holds about one.
+            buffer = min(_BUFFER, limit)
+            parsed = ijson.parse(stream, buf_size=buffer, use_float=True)
+            for prefix, event, value in parsed:
                 if builder is not None:
                     builder.event(event, value)
                     depth += (event in ("start_map", "start_array")) - (
