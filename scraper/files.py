@@ -52,9 +52,9 @@ class ArchiveLimits:
     # reader holds: it holds one at a time, never a file. In characters (bytes
     # for the Telegram and Discord files ijson walks).
     max_message_size: int = 1024**2
-    # Messages of one thread sorted in memory; a longer thread is sorted in runs
-    # spilled to a temporary file.
-    sort_in_memory: int = 50_000
+    # Bytes of one thread's messages sorted in memory (roughly); a longer thread
+    # is sorted in runs spilled to temporary files.
+    sort_in_memory: int = 16 * 1024**2
 
 
 class ExportFiles(Protocol):

@@ -1,12 +1,12 @@
-"""A JSON object with a long list in it, read one value at a time through a window.
+"""A JSON object with a long list in it, read through a window that slides over it.
 
 Facebook's and Instagram's thread files and Messenger's end-to-end-encrypted
 chats are `{…, "messages": [{…}, …], …}`, and one file can be hundreds of MB.
-The standard library's C scanner decodes one value at a time from a window of
-text that slides over the file, so memory holds one message (at most
-`max_message_size`), never the file, at nearly `json.loads` speed and with its
-exact reading of numbers, escapes and errors. (ijson, which walks Telegram's and
-Discord's nested files, is a third slower on these.)
+The standard library's C scanner decodes the whole items in a window of 256 KiB
+at once, and an item the window cuts once more is read, so memory holds a window
+(an item is at most `max_message_size`), never the file, at `json.loads` speed
+and with its exact reading of numbers, escapes and errors. (ijson, which walks
+Telegram's and Discord's nested files, is a third slower on these.)
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import codecs
 import json
 import re
 from collections.abc import Callable, Iterator
+from itertools import chain
 from typing import Any
 
 from scraper.errors import MalformedExportError
@@ -32,7 +33,7 @@ class Items:
     """The items of the streamed list, each decoded as it is reached."""
 
     def __init__(self, document: JsonDocument) -> None:
-        self._items = document._items()
+        self._items = chain.from_iterable(document._runs())
 
     def __iter__(self) -> Iterator[Any]:
         return self._items
@@ -71,7 +72,8 @@ class JsonDocument:
         self._text = ""
         self._pos = 0
         self._eof = False
-        self._lines = 0  # line ends in the text already let go
+        self._fresh = True  # a window not yet tried at once
+        self._lines = 0  # line ends in the bytes read so far
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         try:
@@ -120,35 +122,70 @@ class JsonDocument:
             self._peek()
         self._end()
 
-    def _items(self) -> Iterator[Any]:
-        """Each item of the list whose '[' was just read; the hot loop of a read."""
+    def _runs(self) -> Iterator[list[Any]]:
+        """The items of the list whose '[' was just read, a window's worth at a time.
+
+        The hot loop of a read: the whole items in the window are decoded by one
+        call of the C scanner, as fast as `json.loads`; one cut by the window's
+        end is read on and decoded again.
+        """
         if self._peek() == "]":
             self._pos += 1
             return
-        scan, after, limit = _SCAN, _AFTER_ITEM.match, self._limit
-        text, pos = self._text, self._pos
         while True:
+            found = self._at_once() if self._fresh else None
+            if found is None:  # the rest of this window, one item at a time
+                self._fresh = False
+            items, closed = found if found is not None else self._one()
+            if items:
+                yield items
+            if closed:
+                return
+
+    def _at_once(self) -> tuple[list[Any], bool] | None:
+        """Every whole item in the window and whether the list closed; or None.
+
+        The window is cut after the last '}' followed by ',' or ']': decoded as a
+        list, a cut inside a string or a nested object leaves something open and
+        fails, so only a cut between items gives exactly that list.
+        """
+        text, pos = self._text, self._pos
+        cut = text.rfind("}", pos)
+        for _ in range(2):  # the last '}' may close a nested object: one more
+            if cut < 0 or cut + 1 - pos > self._limit:
+                return None
+            after = _AFTER_ITEM.match(text, cut + 1)
+            if after is not None:
+                window = "[" + text[pos : cut + 1] + "]"
+                try:
+                    items, end = _SCAN(window, 0)
+                except _DECODE_ERRORS:
+                    end = 0
+                if end == len(window):
+                    self._pos = after.end()
+                    return items, after.lastindex == 1
+            cut = text.rfind("}", pos, cut)
+        return None
+
+    def _one(self) -> tuple[list[Any], bool]:
+        """The next item alone and whether the list closed, read on until whole."""
+        self._peek()
+        while True:
+            text, pos = self._text, self._pos
             try:
-                item, end = scan(text, pos)
-                found = after(text, end)
+                item, end = _SCAN(text, pos)
+                after = _AFTER_ITEM.match(text, end)
             except _DECODE_ERRORS:
-                found = None
+                after = None
             # Unless what follows the item is in the window, the item may be cut
             # short (a number, or the window's end): read on and decode it again.
-            if found is None or found.end() >= len(text) or end - pos > limit:
-                self._pos = pos
-                if self._eof:
-                    self._last_item()
-                    return
-                self._more()
-                text, pos = self._text, self._pos
-                continue
-            pos = found.end()
-            if found[1]:
-                self._pos = pos
-                yield item
-                return
-            yield item
+            if after and after.end() < len(text) and end - pos <= self._limit:
+                self._pos = after.end()
+                return [item], after.lastindex == 1
+            if self._eof:
+                self._last_item()
+                return [], True
+            self._more()
 
     def _last_item(self) -> None:
         """At the end of the file: the item, then the list's end, or the error."""
@@ -192,9 +229,10 @@ class JsonDocument:
         """Let go of what was read, and read the next chunk into the window."""
         if len(self._text) - self._pos > self._limit:
             self._too_long()
-        self._lines += self._text.count("\n", 0, self._pos)
         data = self._read(self._chunk)
+        self._lines += data.count(b"\n")  # bytes count faster than text
         self._eof = not data
+        self._fresh = True
         self._text = self._text[self._pos :] + self._decoder.decode(data, self._eof)
         self._pos = 0
 
@@ -211,7 +249,7 @@ class JsonDocument:
             self._fail("Extra data")
 
     def _line(self, pos: int) -> int:
-        return self._lines + self._text.count("\n", 0, pos) + 1
+        return self._lines - self._text.count("\n", pos) + 1
 
     def _fail(self, message: str) -> None:
         raise MalformedExportError(

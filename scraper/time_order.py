@@ -3,7 +3,7 @@
 Exports write a thread newest first, split over files, so a reader cannot hand
 messages on as it reads them. It hands them here in runs: lists whose order
 among messages of the same time is given by sequence numbers (`first`,
-`first + step`, …). Up to a limit they are sorted in memory; past it, what is
+`first + step`, …). Up to a size they are sorted in memory; past it, what is
 held is sorted into a temporary file and the files are merged at the end. Either
 way the order is (time, sequence), so a long thread reads exactly as a short one.
 """
@@ -21,6 +21,8 @@ from typing import IO
 from corpus.message import Message
 
 _SENT_AT = attrgetter("sent_at")
+_TEXT = attrgetter("text")
+_COST = 200  # what a Message costs besides its text, roughly, in bytes
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 BATCH = 10_000  # messages handed on at once from disk
@@ -34,7 +36,7 @@ class TimeOrder:
     """
 
     def __init__(self, in_memory: int) -> None:
-        self._in_memory = in_memory
+        self._in_memory = in_memory  # bytes, roughly
         self._runs: list[tuple[int, int, list[Message]]] = []  # (first, step, …)
         self._held = 0
         self._spilled: list[IO[str]] = []
@@ -43,7 +45,7 @@ class TimeOrder:
         """Take a run; past the limit, everything held goes to a sorted file."""
         if messages:
             self._runs.append((first, step, messages))
-            self._held += len(messages)
+            self._held += _COST * len(messages) + sum(map(len, map(_TEXT, messages)))
             if self._held > self._in_memory:
                 self._spill()
 

@@ -16,7 +16,7 @@ from scraper_builders import EXPORTS, fb_message, write_fb_thread
 from scraper import ArchiveLimits, MalformedExportError, import_export
 
 T0 = 1_700_000_000_000
-ON_DISK = ArchiveLimits(sort_in_memory=1)  # every thread of 2 or more goes to disk
+ON_DISK = ArchiveLimits(sort_in_memory=1)  # every thread goes to disk
 
 
 def _tied_thread(root: Path) -> Path:
