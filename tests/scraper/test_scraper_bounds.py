@@ -8,12 +8,17 @@ skipped and counted, never held.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scraper_builders import EXPORTS, fb_message, write_fb_thread
 
+from corpus import Message
 from scraper import ArchiveLimits, MalformedExportError, import_export
+from scraper.time_order import TimeOrder
 
 T0 = 1_700_000_000_000
 ON_DISK = ArchiveLimits(sort_in_memory=1)  # every thread goes to disk
@@ -96,6 +101,33 @@ def test_ties_keep_the_order_facebook_meant(tmp_path: Path) -> None:
         *("A, B 9", "A, B 8", "A, B 7", "A, B 6", "A, B 5", "A, B 4", "A, B 3"),
         *("A, B 2", "A, B 1", "A, B 0"),
     ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.lists(st.integers(0, 4), max_size=40), st.sampled_from([1, -1])),
+        max_size=40,
+    )
+)
+def test_time_order_on_disk_is_time_then_sequence(
+    runs: list[tuple[list[int], int]],
+) -> None:
+    in_memory, on_disk = TimeOrder(10**9), TimeOrder(1)
+    expected = []
+    for number, (minutes, step) in enumerate(runs):
+        first = number * 100 + (0 if step > 0 else 99)
+        messages = [
+            Message("t", "A", datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=m),
+                    f"{number}.{n}")
+            for n, m in enumerate(minutes)
+        ]  # fmt: skip
+        expected += [(m.sent_at, first + step * n, m) for n, m in enumerate(messages)]
+        in_memory.add(messages, first, step)
+        on_disk.add(messages, first, step)
+    order = [m for _, _, m in sorted(expected, key=lambda e: (e[0], e[1]))]
+    assert [m for batch in in_memory.batches() for m in batch] == order
+    assert [m for batch in on_disk.batches() for m in batch] == order
 
 
 LIMITED = ArchiveLimits(max_message_size=1000)

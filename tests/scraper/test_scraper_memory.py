@@ -74,6 +74,7 @@ def test_small_zip_of_one_huge_member_is_refused_or_streamed(tmp_path: Path) -> 
 
 def test_mimical_import_refuses_the_huge_member_in_one_line(tmp_path: Path) -> None:
     archive = crafted_zip(tmp_path / "crafted.zip")
+    member = zipfile.ZipFile(archive).infolist()[0]
     done = subprocess.run(
         [str(MIMICAL), "import", str(archive), "-o", str(tmp_path / "m.jsonl")],
         capture_output=True,
@@ -81,9 +82,10 @@ def test_mimical_import_refuses_the_huge_member_in_one_line(tmp_path: Path) -> N
         timeout=300,
     )
     assert done.returncode == 2
+    ratio = member.file_size / member.compress_size
     assert done.stderr.strip().splitlines() == [
-        f"Error: {archive}: member 'messages/inbox/juliet_1/message_1.json' expands "
-        "139 times, more than the limit of 100"
+        f"Error: {archive}: member {member.filename!r} expands {ratio:.0f} times, "
+        "more than the limit of 100"
     ]
     assert not (tmp_path / "m.jsonl").exists()
 
