@@ -40,8 +40,6 @@ _THREAD_FILE = re.compile(
     r"(?:^|/)(?:(?P<box>[^/]+)/)?(?P<thread>[^/]+)/message_(?P<n>\d+)\.json$"
 )
 REQUEST_BOXES = frozenset({"message_requests", "filtered_threads"})
-_EXPECTED = "a Messenger thread file"
-_SHAPE = "expected a JSON object with a 'messages' list"
 _IN_FILE = 1 << 32  # sequence numbers of one file's messages (newest highest)
 _BOX_ORDER = ("inbox", "archived_threads", "e2ee_cutover")
 # Keys of a plain text message; one with any other key takes the careful path.
@@ -154,39 +152,35 @@ def _read_file(
     """
     where = files.where(name)
     thread_path: str | None = None
-    seen = False
     first = rank * _IN_FILE + _IN_FILE - 1
     for key, value in _document(files, name, limits):
-        if key == "messages":
-            if not isinstance(value, Items):
-                raise MalformedExportError(f"{where}: {_SHAPE}")
-            seen = True
+        if isinstance(value, Items):
             for kept in _batches(value, where, thread_id, report):
                 order.add(kept, first, -1)
                 first -= len(kept)
         elif key == "thread_path" and isinstance(value, str) and value.strip("/"):
             thread_path = value.strip("/").rsplit("/", 1)[-1]
-    if not seen:
-        raise MalformedExportError(f"{where}: {_SHAPE}")
     return thread_path
 
 
 def _count(files: ExportFiles, name: str, limits: ArchiveLimits) -> int:
     """How many messages one file holds, read only to be counted."""
-    where = files.where(name)
-    count = -1
-    for key, value in _document(files, name, limits):
-        if key == "messages":
-            if not isinstance(value, Items):
-                raise MalformedExportError(f"{where}: {_SHAPE}")
-            count = max(count, 0) + sum(1 for _ in value)
-    if count < 0:
-        raise MalformedExportError(f"{where}: {_SHAPE}")
-    return count
+    return sum(
+        sum(1 for _ in value)
+        for _, value in _document(files, name, limits)
+        if isinstance(value, Items)
+    )
 
 
 def _document(files: ExportFiles, name: str, limits: ArchiveLimits) -> JsonDocument:
-    return JsonDocument(files, name, limits.max_message_size, _EXPECTED, "messages")
+    return JsonDocument(
+        files,
+        name,
+        key="messages",
+        limit=limits.max_message_size,
+        expected="a Messenger thread file",
+        shape="expected a JSON object with a 'messages' list",
+    )
 
 
 def _batches(

@@ -43,21 +43,24 @@ class Items:
 
 
 class JsonDocument:
-    """One JSON document; an object's members come one at a time, `key`'s list lazily.
+    """One JSON object; its members come one at a time, the list under `key` lazily.
 
-    Iterating gives (key, value) for each member of a top-level object; the list
-    under `key` comes as `Items`, to be read before the next member (what is left
-    unread is skipped). A document that is not an object gives no members. Damage
-    is a `MalformedExportError` naming the file, the line and `expected`.
+    Iterating gives (key, value) for each member of the top-level object; the
+    list under `key` comes as `Items`, to be read before the next member (what
+    is left unread is skipped). Damage is a `MalformedExportError` naming the
+    file, the line and `expected`; a document without that list (another shape,
+    or not an object) is one saying `shape`.
     """
 
     def __init__(
         self,
         files: ExportFiles,
         name: str,
+        *,
+        key: str,
         limit: int,
         expected: str,
-        key: str,
+        shape: str,
         chunk: int = _CHUNK,
     ) -> None:
         self._files = files
@@ -68,6 +71,8 @@ class JsonDocument:
         self._limit = limit
         self._expected = expected
         self._key = key
+        self._shape = shape
+        self._seen = False  # the list under `key`
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
         self._text = ""
         self._pos = 0
@@ -80,6 +85,8 @@ class JsonDocument:
             with self._files.open(self._name) as stream:
                 self._read = stream.read
                 yield from self._members()
+                if not self._seen:
+                    raise MalformedExportError(f"{self._where}: {self._shape}")
         except UnicodeDecodeError:
             raise MalformedExportError(f"{self._where}: not UTF-8 text") from None
         except READ_ERRORS as error:
@@ -104,8 +111,12 @@ class JsonDocument:
             if self._peek() != ":":
                 self._fail("Expecting ':' delimiter")
             self._pos += 1
-            if self._peek() == "[" and name == self._key:
+            start = self._peek()
+            if name == self._key:
+                if start != "[":
+                    raise MalformedExportError(f"{self._where}: {self._shape}")
                 self._pos += 1
+                self._seen = True
                 items = Items(self)
                 yield name, items
                 for _ in items:  # whatever the reader left

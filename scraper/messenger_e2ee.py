@@ -26,8 +26,6 @@ from scraper.time_order import BATCH, TimeOrder
 
 NAME = "messenger-e2ee"
 _TEXT_TYPES = frozenset({None, "text", "link", "share"})
-_EXPECTED = "a Messenger end-to-end-encrypted chat export"
-_SHAPE = "expected a JSON object with 'threadName' and a 'messages' list"
 
 
 def sniff(opening: Opening) -> bool:
@@ -47,18 +45,18 @@ def read(
         thread_id = "e2ee-" + PurePosixPath(name).stem
         order = TimeOrder(options.limits.sort_in_memory)
         where = files.where(name)
-        seen, first = False, 0
+        first = 0
         document = JsonDocument(
-            files, name, options.limits.max_message_size, _EXPECTED, "messages"
+            files,
+            name,
+            key="messages",
+            limit=options.limits.max_message_size,
+            expected="a Messenger end-to-end-encrypted chat export",
+            shape="expected a JSON object with 'threadName' and a 'messages' list",
         )
-        for key, value in document:
-            if key == "messages":
-                if not isinstance(value, Items):
-                    raise MalformedExportError(f"{where}: {_SHAPE}")
-                seen = True
+        for _, value in document:
+            if isinstance(value, Items):
                 first = _read_messages(value, where, thread_id, report, order, first)
-        if not seen:
-            raise MalformedExportError(f"{where}: {_SHAPE}")
         for batch in order.batches():
             report.kept_many(thread_id, batch)
             yield from batch
