@@ -28,7 +28,8 @@ _COST = 200  # what a Message costs besides its text, roughly, in bytes
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 BATCH = 10_000  # messages handed on at once from disk
-_LINE = 1_000  # records in one line of a spilled file
+_LINE = 1_000  # records in one line of a spilled file, at most
+_LINE_TEXT = 128 * 1024  # characters of text in one line, at most
 _FAN_IN = 8  # spilled files of a size merged into one
 
 
@@ -128,15 +129,18 @@ def _lowest(run: tuple[int, int, list[Message]]) -> int:
 def _write(records: Iterator[list[Any]]) -> IO[str]:
     """A temporary file of records (time in µs, sequence, thread, sender, text).
 
-    JSON lines of _LINE records each: what reading it holds at once.
+    JSON lines of at most _LINE records or _LINE_TEXT characters of text: what
+    reading it holds at once.
     """
     file = tempfile.TemporaryFile("w+", encoding="utf-8")
     line: list[list[Any]] = []
+    text = 0
     for record in records:
         line.append(record)
-        if len(line) == _LINE:
+        text += len(record[4])
+        if len(line) == _LINE or text > _LINE_TEXT:
             file.write(json.dumps(line) + "\n")
-            line = []
+            line, text = [], 0
     if line:
         file.write(json.dumps(line) + "\n")
     file.seek(0)
