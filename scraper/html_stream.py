@@ -88,6 +88,7 @@ class HtmlPage:
         self.had_text = False  # any text but white space, once read
 
     def __iter__(self) -> Iterator[Element]:
+        """Each element as it closes, the page read 256 KiB at a time."""
         where = self._files.where(self._name)
         closed: list[Element] = []
         builder = _Builder(closed.append, self._limit, where)

@@ -2,11 +2,12 @@
 
 Facebook's and Instagram's thread files and Messenger's end-to-end-encrypted
 chats are `{…, "messages": [{…}, …], …}`, and one file can be hundreds of MB.
-The standard library's C scanner decodes the whole items in a window of 256 KiB
-at once, and an item the window cuts once more is read, so memory holds a window
-(an item is at most `max_message_size`), never the file, at `json.loads` speed
-and with its exact reading of numbers, escapes and errors. (ijson, which walks
-Telegram's and Discord's nested files, is a third slower on these.)
+The standard library's C scanner decodes all the whole items of a 256 KiB window
+at once, and the item the window's end cuts again once the next chunk is read.
+So memory holds a window (an item is at most `max_message_size`), never the
+file, at `json.loads` speed and with its exact reading of numbers, escapes and
+errors. (ijson, which walks Telegram's and Discord's nested files, is a third
+slower on these.)
 """
 
 from __future__ import annotations
@@ -30,15 +31,17 @@ _DECODE_ERRORS = (json.JSONDecodeError, StopIteration, RecursionError)
 
 
 class Items:
-    """The items of the streamed list, each decoded as it is reached."""
+    """The items of the streamed list, decoded a window at a time as they are read."""
 
     def __init__(self, document: JsonDocument) -> None:
         self._items = chain.from_iterable(document._runs())
 
     def __iter__(self) -> Iterator[Any]:
+        """Itself: the items are read once, as the file goes by."""
         return self._items
 
     def __next__(self) -> Any:
+        """The next item."""
         return next(self._items)
 
 
@@ -81,6 +84,7 @@ class JsonDocument:
         self._lines = 0  # line ends in the bytes read so far
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
+        """(key, value) of each member, read from the file as they are asked for."""
         try:
             with self._files.open(self._name) as stream:
                 self._read = stream.read
