@@ -142,8 +142,7 @@ class _Thread:
 
 
 class _PageRuns:
-    """One page's messages handed to `TimeOrder`, each thread's order among equal times
-    kept as Facebook meant it.
+    """One page's messages handed to `TimeOrder`, equal times in the order meant.
 
     A page writes each thread newest first or oldest first; the first two times
     that differ tell which, and until then a thread's messages wait.
@@ -166,19 +165,25 @@ class _PageRuns:
         state.held.append(message)
         self._held += 1
         if self._held >= BATCH:
-            self.flush(end=True)
+            self.flush(end=False)
 
     def flush(self, end: bool) -> None:
-        """Hand on what is held; at the end a thread of one time reads in page order."""
+        """Hand on what is held; a thread of one time so far reads in page order.
+
+        Before the end, a thread whose direction is not known yet waits, unless
+        such threads hold many messages together.
+        """
         for state in self._threads.values():
             if not state.held or not (state.step or end):
                 continue
-            step = state.step or 1
-            first = state.count if step > 0 else _SPAN - 1 - state.count
-            self._order.add(state.held, state.base + first, step)
+            state.step = state.step or 1
+            start = state.count if state.step > 0 else _SPAN - 1 - state.count
+            self._order.add(state.held, state.base + start, state.step)
             state.count += len(state.held)
             state.held = []
-        self._held = 0
+        self._held = sum(len(state.held) for state in self._threads.values())
+        if self._held >= BATCH // 2:
+            self.flush(end=True)
 
 
 def _stamp(text: str, clock: LocalClock) -> datetime | None:

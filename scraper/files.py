@@ -234,7 +234,7 @@ class _Declared(io.RawIOBase):
         """Always: it is a reading stream."""
         return True
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         """Fill `buffer` from the member; more than declared is an unsafe archive."""
         data = self._member.read(len(buffer))
         self._left -= len(data)

@@ -138,7 +138,7 @@ def _lines(files: ExportFiles, name: str, limit: int) -> Iterator[str]:
             number = 0
             while line := text.readline(limit + 1):
                 number += 1
-                if len(line) > limit:
+                if len(line) > limit and not line.endswith("\n"):
                     raise MalformedExportError(
                         f"{files.where(name)}:{number}: a line longer than the limit "
                         f"of {limit} characters; expected a WhatsApp chat export"

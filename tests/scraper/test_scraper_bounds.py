@@ -36,8 +36,9 @@ def _tied_thread(root: Path) -> Path:
     return root
 
 
-def _old_page_with_ties(root: Path) -> Path:
-    """Before 2018: one page, two threads newest first, several per minute."""
+def _old_page(root: Path, threads: dict[str, list[int]]) -> Path:
+    """Before 2018: one page of threads, each a list of minutes past 6pm."""
+
     def thread(people: str, minutes: list[int]) -> str:
         blocks = "".join(
             f'<div class="message"><div class="message_header"><span class="user">'
@@ -49,13 +50,16 @@ def _old_page_with_ties(root: Path) -> Path:
 
     page = root / "html" / "messages.htm"
     page.parent.mkdir(parents=True)
-    page.write_text(
-        "<html><body><div>"
-        + thread("A, B", [9, 9, 9, 8, 8, 7, 7, 7, 7, 6])
-        + thread("A, C", [5, 5, 4, 4, 4, 3])
-        + "</div></body></html>"
-    )
+    body = "".join(thread(people, minutes) for people, minutes in threads.items())
+    page.write_text(f"<html><body><div>{body}</div></body></html>")
     return root
+
+
+def _old_page_with_ties(root: Path) -> Path:
+    """Two threads newest first, several messages a minute."""
+    return _old_page(
+        root, {"A, B": [9, 9, 9, 8, 8, 7, 7, 7, 7, 6], "A, C": [5, 5, 4, 4, 4, 3]}
+    )
 
 
 @pytest.mark.parametrize(
@@ -128,6 +132,18 @@ def test_time_order_on_disk_is_time_then_sequence(
     order = [m for _, _, m in sorted(expected, key=lambda e: (e[0], e[1]))]
     assert [m for batch in in_memory.batches() for m in batch] == order
     assert [m for batch in on_disk.batches() for m in batch] == order
+
+
+def test_a_threads_direction_waits_for_its_first_change_of_time(
+    tmp_path: Path,
+) -> None:
+    # "A, B" fills a batch of 10,000 as "A, C" begins with two messages of one
+    # minute; its third shows it is written newest first.
+    long = [59 - n * 50 // 9_999 for n in range(9_999)]
+    messages, _ = import_export(
+        _old_page(tmp_path / "export", {"A, B": long, "A, C": [5, 5, 4]})
+    )
+    assert [m.text for m in messages[:3]] == ["A, C 2", "A, C 1", "A, C 0"]
 
 
 LIMITED = ArchiveLimits(max_message_size=1000)
