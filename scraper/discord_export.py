@@ -47,11 +47,11 @@ def sniff(opening: Opening) -> bool:
 
 
 def _channel(
-    files: ExportFiles, name: str
+    files: ExportFiles, name: str, limit: int
 ) -> Iterator[tuple[str, dict[str, Any] | None]]:
     """(thread id, message) pairs, and (thread id, None) as the list opens."""
     channel = "discord-" + PurePosixPath(name).stem
-    for prefix, event, value in walk(files, name, _ITEMS, _EXPECTED):
+    for prefix, event, value in walk(files, name, _ITEMS, _EXPECTED, limit):
         if prefix == "channel.id" and event in ("string", "number"):
             channel = f"discord-{value}"  # written before the messages
         elif prefix == "messages" and event == "start_array":

@@ -6,40 +6,40 @@ whose text is in the `<p>` after it; from 2018, `messages/inbox/<thread>/
 message_N.html` with one block per message. Facebook's class names change with
 every release, so messages are found by shape instead: an element whose first
 child is a short name and whose last child is a date, in any of the languages
-`scraper.meta_dates` reads. A page is recognised the same way, whatever it is
-called. Times have minute (old) or second (new) resolution, so document order
-breaks ties. Instagram writes the same pages (`scraper.instagram`).
+`scraper.meta_dates` reads (`scraper.html_blocks`). A page is recognised the
+same way, whatever it is called. Pages are streamed (`scraper.html_stream`) and
+threads put in time order by `scraper.time_order`, so memory holds a window of a
+page, never a page. Times have minute (old) or second (new) resolution, so
+document order breaks ties. Instagram writes the same pages (`scraper.instagram`).
 """
 
 from __future__ import annotations
 
 import html
 import re
-import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from operator import itemgetter
-from pathlib import PurePosixPath
-
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 
 from corpus.message import Message
 from scraper.clock import LocalClock
 from scraper.detect import Opening
 from scraper.errors import MalformedExportError
 from scraper.files import ExportFiles
+from scraper.html_blocks import BlockFinder
+from scraper.html_stream import HtmlPage
 from scraper.meta_dates import parse_stamp
 from scraper.options import ImportOptions, Reader
 from scraper.report import ImportReport
 from scraper.system import notice_reason
-from scraper.text import fix_mojibake
+from scraper.time_order import BATCH, TimeOrder
 
 NAME = "facebook-html"
 _THREAD_FILE = re.compile(r"(?:^|/)(?P<thread>[^/]+)/message_(?P<n>\d+)\.html$")
 _ZONES = {"GMT": 0, "BST": 1, "CET": 1, "CEST": 2, "EST": -5, "EDT": -4,
           "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7}  # fmt: skip
-_MEDIA_TAGS = ("img", "video", "audio")
 _TEXT_NODE = re.compile(r">\s*([^<>]{6,80}?)\s*<")
+_SPAN = 1 << 32  # sequence numbers of one thread in one file
 
 
 def is_thread_page(opening: Opening) -> bool:
@@ -79,19 +79,22 @@ def read(
         key = match["thread"] if match else name
         threads.setdefault(key, []).append(name)
     for key in sorted(threads):
-        entries: list[tuple[datetime, int, Message]] = []
-        for name in sorted(threads[key], key=_file_number, reverse=True):
+        order = TimeOrder(options.limits.sort_in_memory)
+        ranked = sorted(threads[key], key=_file_number, reverse=True)
+        for rank, name in enumerate(ranked):
             report.files += 1
             is_thread_file = name != key
-            for thread, found in _read_file(files, name, options, report).items():
+            runs = _PageRuns(order, rank)
+            for thread, sent_at, sender, text in _read_file(
+                files, name, options, report
+            ):
                 thread_id = prefix + (key if is_thread_file else thread)
-                for sent_at, sender, text in found:
-                    message = Message(thread_id, sender, sent_at, text)
-                    entries.append((sent_at, len(entries), message))
-        entries.sort(key=itemgetter(0, 1))
-        for _, _, message in entries:
-            report.kept(message)
-            yield message
+                runs.add(thread, Message(thread_id, sender, sent_at, text))
+            runs.flush(end=True)
+        for batch in order.batches():
+            for message in batch:
+                report.kept(message)
+                yield message
 
 
 def _file_number(name: str) -> int:
@@ -101,100 +104,86 @@ def _file_number(name: str) -> int:
 
 def _read_file(
     files: ExportFiles, name: str, options: ImportOptions, report: ImportReport
-) -> dict[str, list[tuple[datetime, str, str]]]:
-    """Each thread of one file: its kept (time, sender, text), oldest first."""
-    where = files.where(name)
-    try:
-        markup = files.read_bytes(name).decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise MalformedExportError(f"{where}: not UTF-8 text") from None
-    with warnings.catch_warnings():
-        # A file that holds only "http:" or a file name is still just a bad export.
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(markup, "html.parser")
+) -> Iterator[tuple[str, datetime, str, str]]:
+    """Each kept (thread, time, sender, text) of one page, in the page's order."""
     clock = LocalClock(options.timezone)
-    threads: dict[str, list[tuple[datetime, str, str]]] = {}
-    blocks = list(_blocks(soup, clock))
-    if not blocks and (_THREAD_FILE.search(name) or not soup.get_text().strip()):
-        raise MalformedExportError(
-            f"{where}: no messages (a name, a text and a date in one block); "
-            "expected a Messenger thread page"
-        )
-    for container, sent_at, sender, text, media in blocks:
-        thread = _thread_name(container, name)
-        if media:
-            report.attachments["media"] += media
-        if not text:
-            report.skip("media-only" if media else "empty")
-        elif notice_reason(sender, text):
+    limit = options.limits.max_message_size
+    page = HtmlPage(files, name, limit)
+    finder = BlockFinder(name, lambda text: _stamp(text, clock), limit)
+    found = False
+    for block in finder.blocks(page):
+        found = True
+        if block.media:
+            report.attachments["media"] += block.media
+        text = block.text
+        if block.too_long:
+            report.skip("too long")
+        elif not text:
+            report.skip("media-only" if block.media else "empty")
+        elif notice_reason(block.sender, text):
             report.skip("system")
         else:
-            threads.setdefault(thread, []).append((sent_at, sender, text))
-    for found in threads.values():
-        if len(found) > 1 and found[0][0] > found[-1][0]:
-            found.reverse()  # newest first, as Facebook writes them
-    return threads
+            yield block.thread, block.sent_at, block.sender, text
+    if not found and (_THREAD_FILE.search(name) or not page.had_text):
+        raise MalformedExportError(
+            f"{files.where(name)}: no messages (a name, a text and a date in one "
+            "block); expected a Messenger thread page"
+        )
 
 
-def _blocks(
-    soup: BeautifulSoup, clock: LocalClock
-) -> Iterator[tuple[Tag | None, datetime, str, str, int]]:
-    """(thread container, time, sender, text, media count) of every message block."""
-    for element in soup.find_all(True):
-        children = [child for child in element.children if isinstance(child, Tag)]
-        if len(children) < 2:
-            continue
-        # The date is one piece of text; a whole message block ending in a
-        # date (the last child of a thread's container) is not.
-        texts = [text for text in children[-1].find_all(string=True) if text.strip()]
-        last = texts[0].strip() if len(texts) == 1 else ""
-        if len(last) > 80 or not any(ch.isdigit() for ch in last):
-            continue
-        sent_at = _stamp(last, clock)
-        sender = fix_mojibake(children[0].get_text(" ", strip=True))
-        if sent_at is None or not sender or len(sender) > 100:
-            continue
-        content = children[1:-1]
-        container = element.parent
-        if not content and container is not None:
-            # Before 2018 the header sits alone in div.message; the text follows
-            # in <p> siblings, and div.thread holds the messages.
-            content = _following_paragraphs(container)
-            container = container.parent
-        text = "\n".join(
-            part for part in (_text(tag) for tag in content) if part
-        ).strip()
-        media = sum(len(tag.find_all(_MEDIA_TAGS)) for tag in content)
-        yield container, sent_at, sender, text, media
+@dataclass(slots=True)
+class _Thread:
+    """One thread of one page: where its sequence numbers start, and its direction."""
+
+    base: int
+    step: int = 0  # 1 oldest first, -1 newest first, 0 not known yet
+    count: int = 0  # messages handed on
+    held: list[Message] = field(default_factory=list)
 
 
-def _following_paragraphs(message: Tag) -> list[Tag]:
-    found = []
-    for sibling in message.next_siblings:
-        if isinstance(sibling, Tag):
-            if sibling.name != "p":
-                break
-            found.append(sibling)
-    return found
+class _PageRuns:
+    """One page's messages handed to `TimeOrder`, equal times in the order meant.
 
+    A page writes each thread newest first or oldest first; the first two times
+    that differ tell which, and until then a thread's messages wait.
+    """
 
-def _text(tag: Tag) -> str:
-    """A content element's text, without the reactions list Facebook puts in it."""
-    for reactions in tag.find_all("ul"):
-        reactions.extract()
-    return fix_mojibake(tag.get_text("\n", strip=True))
+    def __init__(self, order: TimeOrder, rank: int) -> None:
+        self._order = order
+        self._rank = rank
+        self._threads: dict[str, _Thread] = {}
+        self._held = 0
 
+    def add(self, thread: str, message: Message) -> None:
+        """Take the page's next message of `thread`."""
+        state = self._threads.get(thread)
+        if state is None:
+            number = self._rank * _SPAN + len(self._threads)
+            state = self._threads[thread] = _Thread(number * _SPAN)
+        if not state.step and state.held and message.sent_at != state.held[0].sent_at:
+            state.step = 1 if message.sent_at > state.held[0].sent_at else -1
+        state.held.append(message)
+        self._held += 1
+        if self._held >= BATCH:
+            self.flush(end=False)
 
-def _thread_name(container: Tag | None, name: str) -> str:
-    """Old exports: the participants line that opens div.thread; else the file."""
-    if container is not None:
-        for child in container.children:
-            if isinstance(child, str) and child.strip():
-                words = re.sub(r"\W+", "-", child.strip().lower()).strip("-")
-                return "html-" + words[:80]
-            if isinstance(child, Tag):
-                break
-    return "html-" + PurePosixPath(name).stem
+    def flush(self, end: bool) -> None:
+        """Hand on what is held; a thread of one time so far reads in page order.
+
+        Before the end, a thread whose direction is not known yet waits, unless
+        such threads hold many messages together.
+        """
+        for state in self._threads.values():
+            if not state.held or not (state.step or end):
+                continue
+            state.step = state.step or 1
+            start = state.count if state.step > 0 else _SPAN - 1 - state.count
+            self._order.add(state.held, state.base + start, state.step)
+            state.count += len(state.held)
+            state.held = []
+        self._held = sum(len(state.held) for state in self._threads.values())
+        if self._held >= BATCH // 2:
+            self.flush(end=True)
 
 
 def _stamp(text: str, clock: LocalClock) -> datetime | None:

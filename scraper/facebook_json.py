@@ -2,26 +2,26 @@
 
 Each thread is a folder `messages/<box>/<thread>/` holding `message_1.json`,
 `message_2.json`… with the newest messages first; strings carry the latin-1
-mojibake. A thread is read whole (all its files), sorted, then handed on, so memory
-is bounded by the largest thread rather than by the export. A thread file is
-recognised by its keys, so one saved under another name is read too: it is a
-thread of its own, named by its `thread_path`. Instagram writes its threads the
-same way (`scraper.instagram`).
+mojibake. Each file is streamed a message at a time (`scraper.json_document`) and
+a thread's messages are put in time order by `scraper.time_order`, in memory or,
+for a long thread, on disk: memory does not grow with a file or a thread. A
+thread file is recognised by its keys, so one saved under another name is read
+too: it is a thread of its own, named by its `thread_path`. Instagram writes its
+threads the same way (`scraper.instagram`).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from operator import attrgetter
 from pathlib import PurePosixPath
 
 from corpus.message import Message
 from scraper.detect import Opening
 from scraper.errors import MalformedExportError
-from scraper.files import ExportFiles
+from scraper.files import ArchiveLimits, ExportFiles
+from scraper.json_document import Items, JsonDocument
 from scraper.options import ImportOptions, Reader
 from scraper.report import ImportReport
 from scraper.system import (
@@ -33,13 +33,14 @@ from scraper.system import (
     system_reason,
 )
 from scraper.text import fix_mojibake
+from scraper.time_order import BATCH, TimeOrder
 
 NAME = "facebook-json"
 _THREAD_FILE = re.compile(
     r"(?:^|/)(?:(?P<box>[^/]+)/)?(?P<thread>[^/]+)/message_(?P<n>\d+)\.json$"
 )
 REQUEST_BOXES = frozenset({"message_requests", "filtered_threads"})
-_SENT_AT = attrgetter("sent_at")
+_IN_FILE = 1 << 32  # sequence numbers of one file's messages (newest highest)
 _BOX_ORDER = ("inbox", "archived_threads", "e2ee_cutover")
 # Keys of a plain text message; one with any other key takes the careful path.
 _PLAIN_KEYS = frozenset(
@@ -113,56 +114,79 @@ def read(
 
     `prefix` starts every thread id (Instagram's, so they never meet Facebook's).
     """
+    limits = options.limits
     for (box, thread), members in thread_files(names).items():
         if box in REQUEST_BOXES and not options.include_requests:
             for name in members:
                 report.files += 1
-                report.skip("message request", len(_document(files, name)[0]))
+                report.skip("message request", _count(files, name, limits))
             continue
-        messages: list[Message] = []
-        thread_id = prefix + thread if box else None
-        for name in members:
+        order = TimeOrder(limits.sort_in_memory)
+        # A file outside the layout names its thread at its end (`thread_path`).
+        thread_id = prefix + thread if box else ""
+        for rank, name in enumerate(members):
             report.files += 1
-            raw, thread_path = _document(files, name)
-            if thread_id is None:
-                thread_id = prefix + (thread_path or PurePosixPath(name).stem)
-            messages.extend(_read_file(raw, files.where(name), thread_id, report))
-            del raw  # gone before the next file is parsed: memory is one file's
-        messages.sort(key=_SENT_AT)  # stable: same-millisecond order is kept
-        if thread_id is not None:
-            report.kept_many(thread_id, messages)
-        yield from messages
-
-
-def _document(files: ExportFiles, name: str) -> tuple[list[object], str | None]:
-    """The `messages` list of one file and its thread's name, or a named error."""
-    where = files.where(name)
-    try:
-        document = json.loads(files.read_bytes(name).decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise MalformedExportError(f"{where}: not UTF-8 text") from None
-    except json.JSONDecodeError as error:
-        raise MalformedExportError(
-            f"{where}: not valid JSON ({error.msg} at line {error.lineno}); "
-            "expected a Messenger thread file"
-        ) from None
-    except RecursionError:
-        raise MalformedExportError(f"{where}: JSON nested too deeply") from None
-    messages = document.get("messages") if isinstance(document, dict) else None
-    if not isinstance(messages, list):
-        raise MalformedExportError(
-            f"{where}: expected a JSON object with a 'messages' list"
-        )
-    thread_path = document.get("thread_path")
-    if isinstance(thread_path, str) and thread_path.strip("/"):
-        return messages, thread_path.strip("/").rsplit("/", 1)[-1]
-    return messages, None
+            named = _read_file(files, name, thread_id, report, order, rank, limits)
+            if not box:
+                thread_id = prefix + (named or PurePosixPath(name).stem)
+        for batch in order.batches():
+            if not box:
+                batch = [Message(thread_id, m.sender, m.sent_at, m.text) for m in batch]
+            report.kept_many(thread_id, batch)
+            yield from batch
 
 
 def _read_file(
-    raw_messages: list[object], where: str, thread_id: str, report: ImportReport
-) -> list[Message]:
-    """The kept messages of one file, oldest first.
+    files: ExportFiles,
+    name: str,
+    thread_id: str,
+    report: ImportReport,
+    order: TimeOrder,
+    rank: int,
+    limits: ArchiveLimits,
+) -> str | None:
+    """Hand one file's kept messages to `order`; the thread its `thread_path` names.
+
+    Files come oldest first (`rank`), each newest message first, so sequence
+    numbers fall through a file: equal times keep the order Facebook meant.
+    """
+    where = files.where(name)
+    thread_path: str | None = None
+    first = rank * _IN_FILE + _IN_FILE - 1
+    for key, value in _document(files, name, limits):
+        if isinstance(value, Items):
+            for kept in _batches(value, where, thread_id, report):
+                order.add(kept, first, -1)
+                first -= len(kept)
+        elif key == "thread_path" and isinstance(value, str) and value.strip("/"):
+            thread_path = value.strip("/").rsplit("/", 1)[-1]
+    return thread_path
+
+
+def _count(files: ExportFiles, name: str, limits: ArchiveLimits) -> int:
+    """How many messages one file holds, read only to be counted."""
+    return sum(
+        sum(1 for _ in value)
+        for _, value in _document(files, name, limits)
+        if isinstance(value, Items)
+    )
+
+
+def _document(files: ExportFiles, name: str, limits: ArchiveLimits) -> JsonDocument:
+    return JsonDocument(
+        files,
+        name,
+        key="messages",
+        limit=limits.max_message_size,
+        expected="a Messenger thread file",
+        shape="expected a JSON object with a 'messages' list",
+    )
+
+
+def _batches(
+    raw_messages: Iterable[object], where: str, thread_id: str, report: ImportReport
+) -> Iterator[list[Message]]:
+    """The kept messages of one file in its order, a batch at a time.
 
     This loop is the import's hot path (a big export has millions of messages):
     a plain text message takes the first branch, which only checks what it
@@ -172,7 +196,7 @@ def _read_file(
     people: dict[str, tuple[str, str]] = {}  # raw name -> fixed, fixed + " "
     plain_keys, fix, to_date = _PLAIN_KEYS, fix_mojibake, datetime.fromtimestamp
     openers, initials = NOTICE_OPENERS, NOTICE_INITIALS
-    for raw in reversed(raw_messages):
+    for raw in raw_messages:
         if type(raw) is not dict:
             raise MalformedExportError(f"{where}: a message is not a JSON object")
         stamp = raw.get("timestamp_ms")
@@ -216,7 +240,10 @@ def _read_file(
                 f"{where}: timestamp_ms {stamp} is not a date"
             ) from None
         kept.append(Message(thread_id, sender, sent_at, text))
-    return kept
+        if len(kept) == BATCH:
+            yield kept
+            kept = []
+    yield kept
 
 
 def _classify(raw: dict[str, object], report: ImportReport) -> tuple[str, str] | None:
@@ -244,4 +271,3 @@ def _classify(raw: dict[str, object], report: ImportReport) -> tuple[str, str] |
 
 
 READER = Reader(NAME, "json", sniff, read)
-

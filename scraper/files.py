@@ -1,11 +1,13 @@
 """One view of an export's files, whether a folder, a zip or a single file.
 
 Readers see posix names and never touch the disk or the archive directly, so zip
-safety is checked once, here, before any reader runs.
+safety is checked once, here, before any reader runs, and again while each member
+is read: a member never yields more than its header declared.
 """
 
 from __future__ import annotations
 
+import io
 import lzma
 import os
 import zipfile
@@ -27,16 +29,32 @@ READ_ERRORS = (
     OSError,
     NotImplementedError,
 )
+_CHUNK = 256 * 1024  # what a member's stream reads from the archive at once
 
 
 @dataclass(frozen=True, slots=True)
 class ArchiveLimits:
-    """How far a zip may expand before we refuse it."""
+    """How far an export may expand, and how much of it an import holds at once.
 
-    max_total_bytes: int = 16 * 1024**3
-    max_ratio: float = 200.0  # text compresses ~10-30x; bombs ~1000x
+    The zip limits are checked from the archive's directory before anything is
+    read; the memory limits bound every reader, whatever the file.
+    """
+
+    max_total_bytes: int = 16 * 1024**3  # the whole archive, uncompressed
+    # ... and at most this many times the archive's own size (an upload of 1 MiB
+    # cannot become 16 GiB); real exports expand 1-50x, media-heavy ones ~1x.
+    max_total_ratio: float = 100.0
+    max_member_bytes: int = 4 * 1024**3  # one member, uncompressed
+    max_ratio: float = 100.0  # one member; chat text compresses 8-50x, bombs ~1000x
     ratio_floor_bytes: int = 1024**2  # tiny members may compress absurdly, harmlessly
     max_members: int = 2_000_000
+    # The longest message (or any one JSON value, HTML block or text line) a
+    # reader holds: it holds one at a time, never a file. In characters (bytes
+    # for the Telegram and Discord files ijson walks).
+    max_message_size: int = 1024**2
+    # Bytes of one thread's messages sorted in memory (roughly); a longer thread
+    # is sorted in runs spilled to temporary files.
+    sort_in_memory: int = 16 * 1024**2
 
 
 class ExportFiles(Protocol):
@@ -49,10 +67,6 @@ class ExportFiles(Protocol):
     @property
     def label(self) -> str:
         """The stem of what the user gave us, to name a chat that has no name."""
-        ...
-
-    def read_bytes(self, name: str) -> bytes:
-        """The whole content of one file."""
         ...
 
     def open(self, name: str) -> IO[bytes]:
@@ -101,10 +115,6 @@ class FolderFiles:
         """The folder's name, or the single file's stem."""
         return Path(self._only).stem if self._only else self._root.name
 
-    def read_bytes(self, name: str) -> bytes:
-        """The whole content of one file."""
-        return self._path(name).read_bytes()
-
     def open(self, name: str) -> IO[bytes]:
         """A binary stream of one file."""
         return self._path(name).open("rb")
@@ -143,18 +153,11 @@ class ZipFiles:
         """The archive's stem."""
         return self._path.stem
 
-    def read_bytes(self, name: str) -> bytes:
-        """The whole content of one member; a damaged member is a format error."""
-        try:
-            return self._zip.read(self._infos[name])
-        except READ_ERRORS as error:
-            raise MalformedExportError(
-                f"{self.where(name)}: damaged zip member ({error})"
-            ) from None
-
     def open(self, name: str) -> IO[bytes]:
         """A stream of one member; its reader turns READ_ERRORS into ours."""
-        return self._zip.open(self._infos[name])
+        info = self._infos[name]
+        member = _Declared(self._zip.open(info), self.where(name), info.file_size)
+        return io.BufferedReader(member, buffer_size=_CHUNK)
 
     def head(self, name: str, size: int = 65536) -> bytes:
         """The first `size` bytes of one member."""
@@ -178,11 +181,16 @@ class ZipFiles:
 def _check_archive(
     path: Path, infos: list[zipfile.ZipInfo], limits: ArchiveLimits
 ) -> None:
-    """Refuse traversal, zip bombs and archives larger than the limits."""
+    """Refuse traversal, zip bombs and members or archives past the limits."""
     if len(infos) > limits.max_members:
         raise UnsafeArchiveError(
             f"{path}: {len(infos)} files, more than the limit of {limits.max_members}"
         )
+    upload = path.stat().st_size
+    max_total = min(
+        limits.max_total_bytes,
+        max(limits.ratio_floor_bytes, int(limits.max_total_ratio * upload)),
+    )
     total = 0
     for info in infos:
         name = info.filename.replace("\\", "/")
@@ -191,17 +199,56 @@ def _check_archive(
             raise UnsafeArchiveError(
                 f"{path}: member {info.filename!r} points outside the archive"
             )
-        total += info.file_size
-        if total > limits.max_total_bytes:
-            raise UnsafeArchiveError(
-                f"{path}: expands to more than {limits.max_total_bytes} bytes"
-            )
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio:
             raise UnsafeArchiveError(
                 f"{path}: member {info.filename!r} expands {ratio:.0f} times, "
                 f"more than the limit of {limits.max_ratio:.0f}"
             )
+        if info.file_size > limits.max_member_bytes:
+            raise UnsafeArchiveError(
+                f"{path}: member {info.filename!r} is {info.file_size} bytes, more "
+                f"than the limit of {limits.max_member_bytes} bytes for one file"
+            )
+        total += info.file_size
+        if total > max_total:
+            raise UnsafeArchiveError(
+                f"{path}: expands to more than {max_total} bytes, the limit for an "
+                f"archive of {upload} bytes"
+            )
+
+
+class _Declared(io.RawIOBase):
+    """A zip member's bytes, refused past the size its header declared.
+
+    The checks above trust the archive's directory; this keeps a lying header
+    from getting past them, whatever the zip library does.
+    """
+
+    def __init__(self, member: IO[bytes], where: str, declared: int) -> None:
+        self._member = member
+        self._where = where
+        self._left = declared
+
+    def readable(self) -> bool:
+        """Always: it is a reading stream."""
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        """Fill `buffer` from the member; more than declared is an unsafe archive."""
+        data = self._member.read(len(buffer))
+        self._left -= len(data)
+        if self._left < 0:
+            raise UnsafeArchiveError(
+                f"{self._where}: holds more than the size its zip header declares"
+            )
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        """Close the member too."""
+        self._member.close()
+        super().close()
 
 
 @contextmanager

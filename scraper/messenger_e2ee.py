@@ -4,25 +4,25 @@ Since personal chats became end-to-end encrypted, Facebook's download no longer
 holds them; Messenger exports them itself, one JSON file per conversation,
 `{participants, threadName, messages: [{senderName, text, timestamp, isUnsent,
 media, reactions, type}]}`, beside a `media/` folder. A file is one conversation,
-read whole.
+streamed a message at a time and put in time order by `scraper.time_order`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from operator import itemgetter
 from pathlib import PurePosixPath
 
 from corpus.message import Message
 from scraper.detect import Opening
 from scraper.errors import MalformedExportError
 from scraper.files import ExportFiles
+from scraper.json_document import Items, JsonDocument
 from scraper.options import ImportOptions, Reader
 from scraper.report import ImportReport
 from scraper.system import notice_reason
 from scraper.text import fix_mojibake
+from scraper.time_order import BATCH, TimeOrder
 
 NAME = "messenger-e2ee"
 _TEXT_TYPES = frozenset({None, "text", "link", "share"})
@@ -43,31 +43,35 @@ def read(
     for name in names:
         report.files += 1
         thread_id = "e2ee-" + PurePosixPath(name).stem
-        kept = sorted(_read_file(files, name, thread_id, report), key=itemgetter(0))
-        for _, message in kept:
-            report.kept(message)
-            yield message
-
-
-def _read_file(
-    files: ExportFiles, name: str, thread_id: str, report: ImportReport
-) -> list[tuple[int, Message]]:
-    where = files.where(name)
-    try:
-        document = json.loads(files.read_bytes(name).decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise MalformedExportError(f"{where}: not UTF-8 text") from None
-    except (json.JSONDecodeError, RecursionError) as error:
-        raise MalformedExportError(
-            f"{where}: not valid JSON ({error}); expected a Messenger "
-            "end-to-end-encrypted chat export"
-        ) from None
-    messages = document.get("messages") if isinstance(document, dict) else None
-    if not isinstance(messages, list):
-        raise MalformedExportError(
-            f"{where}: expected a JSON object with 'threadName' and a 'messages' list"
+        order = TimeOrder(options.limits.sort_in_memory)
+        where = files.where(name)
+        first = 0
+        document = JsonDocument(
+            files,
+            name,
+            key="messages",
+            limit=options.limits.max_message_size,
+            expected="a Messenger end-to-end-encrypted chat export",
+            shape="expected a JSON object with 'threadName' and a 'messages' list",
         )
-    kept = []
+        for _, value in document:
+            if isinstance(value, Items):
+                first = _read_messages(value, where, thread_id, report, order, first)
+        for batch in order.batches():
+            report.kept_many(thread_id, batch)
+            yield from batch
+
+
+def _read_messages(
+    messages: Items,
+    where: str,
+    thread_id: str,
+    report: ImportReport,
+    order: TimeOrder,
+    first: int,
+) -> int:
+    """Hand one list's kept messages to `order` from sequence `first`; the next."""
+    kept: list[Message] = []
     for raw in messages:
         if not isinstance(raw, dict):
             raise MalformedExportError(f"{where}: a message is not a JSON object")
@@ -92,8 +96,13 @@ def _read_file(
             raise MalformedExportError(
                 f"{where}: timestamp {stamp} is not a date"
             ) from None
-        kept.append((stamp, Message(thread_id, sender, sent_at, text)))
-    return kept
+        kept.append(Message(thread_id, sender, sent_at, text))
+        if len(kept) == BATCH:
+            order.add(kept, first)
+            first += len(kept)
+            kept = []
+    order.add(kept, first)
+    return first + len(kept)
 
 
 def _skip_reason(raw: dict[str, object]) -> str | None:

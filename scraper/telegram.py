@@ -58,7 +58,7 @@ def sniff(opening: Opening) -> bool:
 
 
 def _chats(
-    files: ExportFiles, name: str
+    files: ExportFiles, name: str, limit: int
 ) -> Iterator[tuple[str, dict[str, Any] | None]]:
     """(thread id, message) pairs, and (thread id, None) as a chat's list opens.
 
@@ -67,7 +67,7 @@ def _chats(
     """
     fallback = "telegram-" + _slug(PurePosixPath(name).stem)
     chat: dict[str, Any] = {}
-    for prefix, event, value in walk(files, name, _MESSAGE_ITEMS, _EXPECTED):
+    for prefix, event, value in walk(files, name, _MESSAGE_ITEMS, _EXPECTED, limit):
         if event == ITEM:
             yield _thread_id(chat, fallback), value
         elif prefix in _MESSAGE_LISTS and event == "start_array":

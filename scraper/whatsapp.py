@@ -9,7 +9,7 @@ holds each language's marks and placeholders. The day/month order is inferred
 from the dates themselves. A line that does not start with a date continues the
 message before it. Times are local wall-clock times with no offset. The file is
 read twice as a stream (once to infer the date order), so memory does not grow
-with it.
+with it; a line or a message longer than the limit is refused, not held.
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ class _Pending:
     sender: str | None
     lines: list[str]
     system: bool
+    size: int = 0  # characters in `lines`
 
 
 def sniff(opening: Opening) -> bool:
@@ -108,9 +109,13 @@ def read(
     for name in names:
         report.files += 1
         thread_id = _thread_id(files, name)
-        day_first = _day_first(files, name)
+        limit = options.limits.max_message_size
+        day_first = _day_first(files, name, limit)
         clock = LocalClock(options.timezone)
-        for message in _messages(files, name, thread_id, day_first, clock, report):
+        lines = _lines(files, name, limit)
+        where = files.where(name)
+        chat = _messages(lines, where, thread_id, day_first, clock, report, limit)
+        for message in chat:
             report.kept(message)
             yield message
 
@@ -125,12 +130,19 @@ def _thread_id(files: ExportFiles, name: str) -> str:
     return "whatsapp-" + (re.sub(r"\W+", "-", chat.lower()).strip("-") or "chat")
 
 
-def _lines(files: ExportFiles, name: str) -> Iterator[str]:
+def _lines(files: ExportFiles, name: str, limit: int) -> Iterator[str]:
     """The file's lines without line ends, named errors for bad bytes."""
     try:
         with files.open(name) as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline=None)
-            for line in text:
+            number = 0
+            while line := text.readline(limit + 1):
+                number += 1
+                if len(line) > limit and not line.endswith("\n"):
+                    raise MalformedExportError(
+                        f"{files.where(name)}:{number}: a line longer than the limit "
+                        f"of {limit} characters; expected a WhatsApp chat export"
+                    )
                 yield line.rstrip("\n")
     except UnicodeDecodeError:
         raise MalformedExportError(
@@ -141,11 +153,11 @@ def _lines(files: ExportFiles, name: str) -> Iterator[str]:
         raise MalformedExportError(f"{where}: unreadable ({error})") from None
 
 
-def _day_first(files: ExportFiles, name: str) -> bool:
+def _day_first(files: ExportFiles, name: str, limit: int) -> bool:
     """Whether dates are day/month: from a field over 12, else the likelier order."""
     backwards = {True: 0, False: 0}
     previous: dict[bool, tuple[int, int, int] | None] = {True: None, False: None}
-    for line in _lines(files, name):
+    for line in _lines(files, name, limit):
         match = _header(line)
         if not match:
             continue
@@ -184,19 +196,27 @@ def _timestamp(match: re.Match[str], day_first: bool) -> datetime:
 
 
 def _messages(
-    files: ExportFiles,
-    name: str,
+    lines: Iterator[str],
+    where: str,
     thread_id: str,
     day_first: bool,
     clock: LocalClock,
     report: ImportReport,
+    limit: int,
 ) -> Iterator[Message]:
+    """Each kept message of a chat's lines; one longer than `limit` is refused."""
     pending: _Pending | None = None
-    for number, line in enumerate(_lines(files, name), start=1):
+    for number, line in enumerate(lines, start=1):
         match = _header(line)
         if not match:
             if pending is not None:
                 pending.lines.append(line)
+                pending.size += len(line) + 1
+                if pending.size > limit:
+                    raise MalformedExportError(
+                        f"{where}:{number}: a message longer than the limit of "
+                        f"{limit} characters; expected a WhatsApp chat export"
+                    )
             elif line.strip():
                 report.skip("unparsed line")
             continue
@@ -204,8 +224,7 @@ def _messages(
             sent_at = clock.to_utc(_timestamp(match, day_first))
         except (ValueError, OverflowError):
             raise MalformedExportError(
-                f"{files.where(name)}:{number}: {match['date']} {match['time']} "
-                "is not a date"
+                f"{where}:{number}: {match['date']} {match['time']} is not a date"
             ) from None
         if pending is not None:
             message = _finish(pending, thread_id, report)
@@ -225,7 +244,7 @@ def _messages(
             pending = _Pending(sent_at, sender, [text], system=False)
     if pending is None:
         raise MalformedExportError(
-            f"{files.where(name)}: no line like '14/07/2023, 18:05 - Name: text'; "
+            f"{where}: no line like '14/07/2023, 18:05 - Name: text'; "
             "expected a WhatsApp chat export"
         )
     message = _finish(pending, thread_id, report)

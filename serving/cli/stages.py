@@ -66,16 +66,24 @@ def import_command(
     timezone: str | None,
 ) -> None:
     """Read a chat export (folder or .zip) into Message JSON lines."""
-    with user_errors():
-        messages, report = scraper.import_export(
-            path,
-            format=export_format,
-            include_requests=include_requests,
-            timezone=timezone,
-        )
+    report = scraper.ImportReport()
+    messages = scraper.iter_messages(
+        path,
+        format=export_format,
+        report=report,
+        include_requests=include_requests,
+        timezone=timezone,
+    )
+    # Streamed into a file beside the output, renamed when whole: memory holds
+    # a window of the export, and a refused export leaves no output behind.
     output.parent.mkdir(parents=True, exist_ok=True)
-    with open(output, "w", encoding="utf-8") as out:
-        corpus.write_messages(messages, out)
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with user_errors(), open(partial, "w", encoding="utf-8") as out:
+            corpus.write_messages(messages, out)
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
     click.echo(
         f"{report.messages} messages from {len(report.per_thread)} threads -> {output}"
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import json_values
 
 from corpus import Message
 from scraper import ExportFormatError, import_export
@@ -19,18 +20,6 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False)
-    | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4)
-        | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
-    max_leaves=20,
-)
 stamps = st.integers(min_value=-(2**66), max_value=2**66) | json_values
 
 
