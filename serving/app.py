@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from flask import Flask
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from serving.api import EXTENSION, AppState, register_api
@@ -21,6 +22,7 @@ from serving.chat import (
     Outcome,
 )
 from serving.config import Config
+from serving.inputs import SafeJSONProvider
 from serving.jobs import make_runner
 from serving.metrics import PERSONA_TURNS, REPLIES
 from serving.model_cache import ModelCache
@@ -52,6 +54,18 @@ class MeteredChatEngine(ChatEngine):
         return persona, completions
 
 
+class TLSAwareSessions(SecureCookieSessionInterface):
+    """Session cookies marked `Secure` whenever the page was served over TLS.
+
+    Behind a TLS proxy (`MIMICAL_PROXY_HOPS`) the request is https through its
+    `X-Forwarded-Proto`; a plain-http laptop server keeps cookies usable.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure if configured so, or if this request came over https."""
+        return bool(super().get_cookie_secure(app) or request.is_secure)
+
+
 def create_app(config: Config | None = None, *, start_jobs: bool = True) -> Flask:
     """Build the web app; nothing is read or opened before this is called.
 
@@ -60,6 +74,8 @@ def create_app(config: Config | None = None, *, start_jobs: bool = True) -> Flas
     """
     services = open_services(config)
     app = Flask(__name__)
+    app.json = SafeJSONProvider(app)
+    app.session_interface = TLSAwareSessions()
     app.config.update(
         SECRET_KEY=services.config.secret_key,
         MAX_CONTENT_LENGTH=services.config.max_upload_mb * 1024 * 1024,
