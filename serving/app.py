@@ -24,11 +24,15 @@ from serving.chat import (
 from serving.config import Config
 from serving.inputs import SafeJSONProvider
 from serving.jobs import make_runner
+from serving.jobs.sweeper import Sweeper
 from serving.metrics import PERSONA_TURNS, REPLIES
 from serving.model_cache import ModelCache
+from serving.ratelimit import RateLimits
 from serving.services import open_services
 
 log = logging.getLogger(__name__)
+
+SWEEPER = "mimical_sweeper"
 
 
 class MeteredChatEngine(ChatEngine):
@@ -85,7 +89,8 @@ def create_app(config: Config | None = None, *, start_jobs: bool = True) -> Flas
     engine = MeteredChatEngine(
         services.db, cache.get, GenerationOptions.from_config(services.config)
     )
-    app.extensions[EXTENSION] = AppState(services, runner, cache, engine)
+    limits = RateLimits(services.config.broker_url)
+    app.extensions[EXTENSION] = AppState(services, runner, cache, engine, limits)
 
     register_api(app)
     register_channels(app)
@@ -100,12 +105,16 @@ def create_app(config: Config | None = None, *, start_jobs: bool = True) -> Flas
         resumed = runner.resume_unfinished()
         if resumed:
             log.info("resuming unfinished jobs %s", resumed)
+        app.extensions[SWEEPER] = Sweeper(services, runner).start()
     return app
 
 
 def shutdown_app(app: Flask, wait: bool = False) -> None:
     """Stop the app's job runner and close its database connections."""
     state: AppState = app.extensions[EXTENSION]
+    sweeper: Sweeper | None = app.extensions.get(SWEEPER)
+    if sweeper is not None:
+        sweeper.stop()
     state.runner.shutdown(wait=wait)
     state.services.db.dispose()
 

@@ -50,7 +50,11 @@ def servers(
     """Two servers on one database, with Juliet (private) and Messenger set up."""
     home = tmp_path / "home"
     services = open_services(
-        Config(home=home, database_url=postgres_url, secret_key="lockout-secret-of-at-least-32-chars")
+        Config(
+            home=home,
+            database_url=postgres_url,
+            secret_key="lockout-secret-of-at-least-32-chars",
+        )
     )
     artifact = tiny_artifact(tmp_path_factory.mktemp("tiny-persona"))
     add_ready_persona(services, artifact, "Juliet", public=False, password=PASSWORD)

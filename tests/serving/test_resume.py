@@ -28,7 +28,10 @@ pytestmark = pytest.mark.slow
 
 def _serve(home: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIMICAL_")}
-    env.update(MIMICAL_HOME=str(home), MIMICAL_SECRET_KEY="test-secret-key-of-at-least-32-chars")
+    env.update(
+        MIMICAL_HOME=str(home),
+        MIMICAL_SECRET_KEY="test-secret-key-of-at-least-32-chars",
+    )
     with log.open("wb") as out:
         return subprocess.Popen(
             [str(MIMICAL), "serve", "--port", str(port)],
