@@ -26,7 +26,9 @@ def server_env(**settings: str) -> dict[str, str]:
 class ServerProcess:
     """A gunicorn server on a free port of 127.0.0.1, in its own process group."""
 
-    def __init__(self, env: dict[str, str], log: Path, threads: int = 1) -> None:
+    def __init__(
+        self, env: dict[str, str], log: Path, threads: int = 1, workers: int = 1
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -34,7 +36,7 @@ class ServerProcess:
         with log.open("ab") as out:
             self.process = subprocess.Popen(
                 [str(GUNICORN), "--bind", f"127.0.0.1:{self.port}", "--workers",
-                 "1", *worker, "serving.wsgi:app"],
+                 str(workers), *worker, "serving.wsgi:app"],
                 env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
 
