@@ -20,6 +20,7 @@ from serving.chat import (
     Incoming,
     OnWriting,
     Outcome,
+    Prepared,
 )
 from serving.config import Config
 from serving.inputs import SafeJSONProvider
@@ -39,10 +40,13 @@ class MeteredChatEngine(ChatEngine):
     """The chat engine, counting per channel the events it answers and the turns
     the persona's model writes (the outcome says which)."""
 
-    def handle_batch(
-        self, events: Sequence[Incoming], on_writing: OnWriting | None = None
+    def finish_batch(
+        self,
+        events: Sequence[Incoming],
+        steps: Sequence[Prepared],
+        on_writing: OnWriting | None = None,
     ) -> list[Outcome]:
-        outcomes = super().handle_batch(events, on_writing)
+        outcomes = super().finish_batch(events, steps, on_writing)
         for incoming, outcome in zip(events, outcomes, strict=True):
             REPLIES.labels(incoming.user.channel).inc()
             if outcome.model_answered:

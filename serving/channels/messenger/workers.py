@@ -169,22 +169,14 @@ class MessengerWorkers:
                 self._answer(batch, handed)
             except Exception:  # the job boundary of a background thread
                 log.exception("answering %d Messenger messages failed", len(batch))
-                for task in batch:
-                    if task.event.user_id not in handed:
-                        self._answer_alone(task, handed)
+                failed = [t for t in batch if t.event.user_id not in handed]
+                for task in failed:
+                    self._done(task.event.user_id)
+                self._keep([task.event for task in failed], failed=True)
             if not self._pending:
                 self._take_back_deferred()
                 if self.on_idle is not None:
                     self.on_idle()
-
-    def _answer_alone(self, task: _Task, handed: set[str]) -> None:
-        """Answer one event of a failed batch by itself; keep it if it fails too."""
-        try:
-            self._answer([task], handed)
-        except Exception:  # the job boundary of this one event
-            log.exception("answering Messenger event %s failed", task.event.event_id)
-            self._done(task.event.user_id)
-            self._keep([task.event], failed=True)
 
     def _take_back_deferred(self) -> None:
         """Queue deferred events from the database while there is room."""
@@ -220,8 +212,22 @@ class MessengerWorkers:
             user = incoming.user.user_id
             typing[user] = self._senders.submit(send_typing, self.output, user)
 
-        events = [task.event.incoming() for task in batch]
-        outcomes = self.engine.handle_batch(events, on_writing=show_typing)
+        prepared = []
+        for task in batch:  # the rules event by event: one failure costs one event
+            try:
+                prepared.append((task, self.engine.prepare(task.event.incoming())))
+            except Exception:  # the boundary of this one event: kept for later
+                log.exception(
+                    "answering Messenger event %s failed", task.event.event_id
+                )
+                self._done(task.event.user_id)
+                self._keep([task.event], failed=True)
+        batch = [task for task, _step in prepared]
+        outcomes = self.engine.finish_batch(
+            [task.event.incoming() for task in batch],
+            [step for _task, step in prepared],
+            on_writing=show_typing,
+        )
         for task, outcome in zip(batch, outcomes, strict=True):
             user = task.event.user_id
             future = self._senders.submit(
