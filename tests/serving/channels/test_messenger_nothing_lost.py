@@ -1,4 +1,4 @@
-"""Nothing Meta delivered is lost: 200 once signed, every event answered, now or later."""
+"""Nothing Meta delivers is lost: 200 once signed, every event answered in time."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def test_a_full_queue_answers_200_and_the_events_are_answered_later(
     [
         b"[" * 50_000 + b"]" * 50_000,
         b"{not json",
-        b'{"object": "page", "entry": [{"messaging": [{"sender": {"id": "\\ud800"}}]}]}',
+        b'{"object": "page", "entry": [{"messaging": [{"sender": {"id": "\\ud800"}}]}]}',  # noqa: E501
     ],
 )
 def test_any_signed_body_is_acknowledged(
