@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -136,6 +136,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response, int]:
         status = error.code or 500
+        if request.path.startswith("/v1/"):  # routing errors, before the blueprint
+            from serving.channels.openai.errors import OpenAIError
+            from serving.channels.openai.errors import error_response as openai_error
+
+            return openai_error(OpenAIError(status, error.description or error.name))
         code = (error.name or "error").lower().replace(" ", "_")
         return error_response(status, code, error.description or error.name)
 
