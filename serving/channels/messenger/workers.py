@@ -2,7 +2,8 @@
 
 The webhook only records and queues; it answers Meta at once, so Meta never
 redelivers because the bot was slow. Generation threads take up to `max_batch`
-queued messages of distinct users and hand them to `ChatEngine.handle_batch`, which
+queued messages of distinct users, apply the rules to each (`ChatEngine.prepare`)
+and hand them to `ChatEngine.finish_batch`, which
 lets each persona model answer all of them in one batched pass (a char-LSTM step
 costs about the same for one conversation as for fifty). Typing indicators and
 replies go out on a separate pool of send threads, so a slow Send API never stalls
@@ -48,10 +49,6 @@ class _Task:
     queued_at: float = field(default_factory=time.monotonic)
 
 
-class QueueFullError(RuntimeError):
-    """Too many messages are waiting; the platform should try again later."""
-
-
 class MessengerWorkers:
     """Generation threads and send threads serving one process's webhook."""
 
@@ -84,14 +81,6 @@ class MessengerWorkers:
         ]
         for thread in self._threads:
             thread.start()
-
-    def submit(self, events: list[MessengerEvent]) -> None:
-        """Queue events for answering; `QueueFullError` if there is no room."""
-        with self._changed:
-            if len(self._pending) + len(events) > self.max_pending:
-                raise QueueFullError(f"{len(self._pending)} messages already waiting")
-            self._pending.extend(_Task(event) for event in events)
-            self._changed.notify_all()
 
     def offer(
         self, events: list[MessengerEvent], deferred: bool = False
