@@ -104,7 +104,7 @@ def create_persona(
 
 
 def _taken(name: str, existing: Persona) -> str:
-    if existing.name == name:
+    if existing.name.casefold() == name.casefold():
         return f"a persona called {name!r} already exists"
     return f"{name!r} looks too much like the persona {existing.name!r}"
 

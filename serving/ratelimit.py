@@ -64,9 +64,9 @@ def _retry_after(
 
 
 def burst_rate(capacity: int, per_minute: float) -> str:
-    """A token bucket's limit as a moving window: `capacity` per refill time."""
-    seconds = max(1, math.ceil(capacity * 60.0 / per_minute))
-    return f"{capacity} per {seconds} second"
+    """A burst and a rate as two moving windows: `capacity` in any second, and
+    `per_minute` (at least the burst) in any minute."""
+    return f"{capacity} per second; {max(capacity, math.ceil(per_minute))} per minute"
 
 
 class SharedLimiter:

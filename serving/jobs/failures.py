@@ -13,7 +13,13 @@ import scraper
 import training
 from scraper.errors import MalformedExportError, UnknownFormatError, UnsafeArchiveError
 from scraper.messenger import MessengerScrapeError
-from scraper.messenger.errors import LoggedOutError
+from scraper.messenger.errors import (
+    CheckpointError,
+    LayoutError,
+    LoggedOutError,
+    MessengerUnavailableError,
+    ThreadNotFoundError,
+)
 from serving.jobs.sealing import SealError
 from serving.jobs.uploads import UploadError
 
@@ -41,6 +47,13 @@ PUBLIC_MESSAGES: tuple[tuple[type[Exception], str], ...] = (
         "the Messenger session expired before the job ran; create the persona again",
     ),
     (LoggedOutError, "the Messenger session is logged out; send fresh cookies"),
+    (
+        CheckpointError,
+        "Facebook asks for a security check; clear it in your browser, then try again",
+    ),
+    (ThreadNotFoundError, "a chosen conversation does not open for this account"),
+    (LayoutError, "the Messenger pages are not in a layout we can read"),
+    (MessengerUnavailableError, "Messenger kept failing; try again later"),
     (MessengerScrapeError, "Messenger could not be read with this session"),
     (UploadError, "the upload is no longer here; create the persona again"),
     (JobSourceError, "the job's source cannot be read; create the persona again"),
