@@ -104,7 +104,12 @@ async function onSubmit(event) {
     }
     $("manage-token").textContent = answer.manage_token;
     $("token-box").hidden = false;
-    const pending = { backend: settings.backendUrl, jobId: answer.job.id, persona: answer.persona.name };
+    const pending = {
+      backend: settings.backendUrl,
+      jobId: answer.job.id,
+      persona: answer.persona.name,
+      token: answer.manage_token, // session storage: memory only, gone with the browser
+    };
     await rememberJob(browser.sessionStorage(), pending);
     browser.tellWorker({ type: "watch-job" });
     await follow(pending);
@@ -117,7 +122,7 @@ async function onSubmit(event) {
 
 async function follow(pending) {
   $("result").hidden = false;
-  await watchJob((jobId) => getJob(fetch, pending.backend, jobId), pending.jobId, {
+  await watchJob((jobId) => getJob(fetch, pending.backend, jobId, pending.token), pending.jobId, {
     sleep,
     intervalMs: 1000,
     onUpdate: (job, view) => {

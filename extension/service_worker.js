@@ -29,7 +29,7 @@ chrome.alarms.onAlarm.addListener((alarm) => {
 function check() {
   return checkPendingJob({
     storage: chrome.storage.session,
-    fetchJob: (backend, jobId) => getJob(fetch, backend, jobId),
+    fetchJob: (backend, jobId, token) => getJob(fetch, backend, jobId, token),
     setBadge: ({ text, color }) =>
       Promise.all([
         chrome.action.setBadgeText({ text }),

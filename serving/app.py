@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from flask import Flask
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from serving.api import EXTENSION, AppState, register_api
@@ -19,25 +20,34 @@ from serving.chat import (
     Incoming,
     OnWriting,
     Outcome,
+    Prepared,
 )
 from serving.config import Config
+from serving.inputs import SafeJSONProvider
 from serving.jobs import make_runner
+from serving.jobs.sweeper import Sweeper
 from serving.metrics import PERSONA_TURNS, REPLIES
 from serving.model_cache import ModelCache
 from serving.pages import register_pages
+from serving.ratelimit import RateLimits
 from serving.services import open_services
 
 log = logging.getLogger(__name__)
+
+SWEEPER = "mimical_sweeper"
 
 
 class MeteredChatEngine(ChatEngine):
     """The chat engine, counting per channel the events it answers and the turns
     the persona's model writes (the outcome says which)."""
 
-    def handle_batch(
-        self, events: Sequence[Incoming], on_writing: OnWriting | None = None
+    def finish_batch(
+        self,
+        events: Sequence[Incoming],
+        steps: Sequence[Prepared],
+        on_writing: OnWriting | None = None,
     ) -> list[Outcome]:
-        outcomes = super().handle_batch(events, on_writing)
+        outcomes = super().finish_batch(events, steps, on_writing)
         for incoming, outcome in zip(events, outcomes, strict=True):
             REPLIES.labels(incoming.user.channel).inc()
             if outcome.model_answered:
@@ -53,6 +63,18 @@ class MeteredChatEngine(ChatEngine):
         return persona, completions
 
 
+class TLSAwareSessions(SecureCookieSessionInterface):
+    """Session cookies marked `Secure` whenever the page was served over TLS.
+
+    Behind a TLS proxy (`MIMICAL_PROXY_HOPS`) the request is https through its
+    `X-Forwarded-Proto`; a plain-http laptop server keeps cookies usable.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure if configured so, or if this request came over https."""
+        return bool(super().get_cookie_secure(app) or request.is_secure)
+
+
 def create_app(config: Config | None = None, *, start_jobs: bool = True) -> Flask:
     """Build the web app; nothing is read or opened before this is called.
 
@@ -61,6 +83,8 @@ def create_app(config: Config | None = None, *, start_jobs: bool = True) -> Flas
     """
     services = open_services(config)
     app = Flask(__name__)
+    app.json = SafeJSONProvider(app)
+    app.session_interface = TLSAwareSessions()
     app.config.update(
         SECRET_KEY=services.config.secret_key,
         MAX_CONTENT_LENGTH=services.config.max_upload_mb * 1024 * 1024,
@@ -70,7 +94,8 @@ def create_app(config: Config | None = None, *, start_jobs: bool = True) -> Flas
     engine = MeteredChatEngine(
         services.db, cache.get, GenerationOptions.from_config(services.config)
     )
-    app.extensions[EXTENSION] = AppState(services, runner, cache, engine)
+    limits = RateLimits(services.config.broker_url)
+    app.extensions[EXTENSION] = AppState(services, runner, cache, engine, limits)
 
     register_api(app)
     register_channels(app)
@@ -86,12 +111,16 @@ def create_app(config: Config | None = None, *, start_jobs: bool = True) -> Flas
         resumed = runner.resume_unfinished()
         if resumed:
             log.info("resuming unfinished jobs %s", resumed)
+        app.extensions[SWEEPER] = Sweeper(services, runner).start()
     return app
 
 
 def shutdown_app(app: Flask, wait: bool = False) -> None:
     """Stop the app's job runner and close its database connections."""
     state: AppState = app.extensions[EXTENSION]
+    sweeper: Sweeper | None = app.extensions.get(SWEEPER)
+    if sweeper is not None:
+        sweeper.stop()
     state.runner.shutdown(wait=wait)
     state.services.db.dispose()
 

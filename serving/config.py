@@ -44,13 +44,26 @@ class Config:
     discord_bot_token: str | None = field(default=None, repr=False)
     discord_api_url: str = DEFAULT_DISCORD_API_URL
     train_minutes: float = 2.0
-    max_upload_mb: int = 512
+    max_upload_mb: int = 256
     log_format: str = "auto"
     # Longest persona reply in characters; None: each persona's own habit (a little
     # over the 99th percentile of its person's replies).
     reply_max_chars: int | None = None
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     proxy_hops: int = 0
+    # What an anonymous API caller may spend (`serving.api.create`): the longest
+    # training budget, unfinished jobs per address, all unfinished jobs, and the
+    # disk all uploads in flight may fill.
+    api_max_minutes: float = 10.0
+    max_queued_per_ip: int = 2
+    max_queued_jobs: int = 20
+    uploads_max_mb: int = 2048
+    # Shared rate limits ("N/minute", `limits` syntax), per client address.
+    rate_create: str = "10/hour"
+    rate_owner: str = "60/minute"
+    rate_get_model: str = "20/minute"
+    # Prometheus' folder for the counters of every gunicorn worker (multiprocess).
+    metrics_dir: str | None = None
 
     def __post_init__(self) -> None:
         home = Path(self.home)
@@ -65,6 +78,8 @@ class Config:
             raise ConfigError(
                 f"MIMICAL_JOBS must be one of {JOB_RUNNERS}, not {self.jobs!r}"
             )
+        for rate in (self.rate_create, self.rate_owner, self.rate_get_model):
+            _check_rate(rate)
         if self.jobs == "celery" and not self.broker_url:
             raise ConfigError(
                 "MIMICAL_JOBS=celery needs MIMICAL_BROKER_URL (a Redis URL)"
@@ -77,9 +92,13 @@ class Config:
         home = Path(env.get("MIMICAL_HOME", "var"))
         try:
             train_minutes = float(env.get("MIMICAL_TRAIN_MINUTES", "2"))
-            max_upload_mb = int(env.get("MIMICAL_MAX_UPLOAD_MB", "512"))
+            max_upload_mb = int(env.get("MIMICAL_MAX_UPLOAD_MB", "256"))
             reply_max_chars = int(env.get("MIMICAL_REPLY_MAX_CHARS") or 0) or None
             proxy_hops = int(env.get("MIMICAL_PROXY_HOPS", "0"))
+            api_max_minutes = float(env.get("MIMICAL_API_MAX_MINUTES", "10"))
+            max_queued_per_ip = int(env.get("MIMICAL_MAX_QUEUED_PER_IP", "2"))
+            max_queued_jobs = int(env.get("MIMICAL_MAX_QUEUED_JOBS", "20"))
+            uploads_max_mb = int(env.get("MIMICAL_UPLOADS_MAX_MB", "2048"))
         except ValueError as error:
             raise ConfigError(f"bad number in the environment: {error}") from None
         return cls(
@@ -104,20 +123,73 @@ class Config:
             log_format=env.get("MIMICAL_LOG_FORMAT", "auto"),
             reply_max_chars=reply_max_chars,
             proxy_hops=proxy_hops,
+            api_max_minutes=api_max_minutes,
+            max_queued_per_ip=max_queued_per_ip,
+            max_queued_jobs=max_queued_jobs,
+            uploads_max_mb=uploads_max_mb,
+            rate_create=env.get("MIMICAL_RATE_CREATE", "10/hour"),
+            rate_owner=env.get("MIMICAL_RATE_OWNER", "60/minute"),
+            rate_get_model=env.get("MIMICAL_RATE_GET_MODEL", "20/minute"),
+            metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR") or None,
         )
 
     def with_secret_key(self) -> Config:
         """This config with a secret key: the given one, or one kept under `home`.
 
         Generated once with `secrets` and stored with owner-only permissions, so
-        signed sessions survive a restart without anyone choosing a key.
+        signed sessions survive a restart without anyone choosing a key. The file
+        appears whole or not at all (written aside, then hard-linked into place),
+        so processes starting together all read the same complete key.
         """
         if self.secret_key:
-            return self
+            return replace(self, secret_key=_checked_key(self.secret_key, "given"))
         key_file = self.home / "secret_key"
         if not key_file.exists():
-            self.home.mkdir(parents=True, exist_ok=True)
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_urlsafe(48))
-        return replace(self, secret_key=key_file.read_text().strip())
+            _create_key_file(key_file)
+        key = _checked_key(key_file.read_text().strip(), f"in {key_file}")
+        return replace(self, secret_key=key)
+
+
+# A shorter secret would make signed sessions and sealed cookies guessable.
+MIN_SECRET_KEY_CHARS = 32
+
+
+def _checked_key(key: str, where: str) -> str:
+    if len(key) < MIN_SECRET_KEY_CHARS:
+        raise ConfigError(
+            f"the secret key {where} has {len(key)} characters; it needs at least "
+            f"{MIN_SECRET_KEY_CHARS} (unset MIMICAL_SECRET_KEY to have one generated)"
+        )
+    return key
+
+
+def _create_key_file(key_file: Path) -> None:
+    """Write a fresh key beside `key_file`, then link it in unless one won first."""
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    staging = key_file.with_name(
+        f".{key_file.name}.{os.getpid()}.{secrets.token_hex(4)}"
+    )
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(staging, key_file)
+        except FileExistsError:
+            pass  # another process made it first: everyone reads that one
+    finally:
+        staging.unlink(missing_ok=True)
+
+
+def _check_rate(rate: str) -> None:
+    """Refuse a rate limit the `limits` library cannot read, at start-up."""
+    from limits import parse_many
+
+    try:
+        parse_many(rate)
+    except ValueError:
+        raise ConfigError(
+            f"bad rate limit {rate!r}: write it like '10/hour' or '5/minute'"
+        ) from None

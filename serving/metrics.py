@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
@@ -83,13 +84,22 @@ class AppCollector(Collector):
         return [hits, misses, cached, jobs]
 
 
-def exposition(extra: Collector | None = None) -> bytes:
-    """The text exposition of the shared registry plus one app's collector."""
-    if extra is None:
-        return generate_latest(REGISTRY)
+def exposition(
+    extra: Collector | None = None, multiprocess_dir: str | None = None
+) -> bytes:
+    """The text exposition of the counters plus one app's collector.
+
+    Under `gunicorn -w N` each worker counts in its own memory; with
+    `PROMETHEUS_MULTIPROC_DIR` set, prometheus_client writes every worker's
+    counts to files there, and a scrape of any worker sums them all.
+    """
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Forward(REGISTRY.collect))
-    registry.register(extra)
+    if multiprocess_dir:
+        MultiProcessCollector(registry, path=multiprocess_dir)
+    else:
+        registry.register(_Forward(REGISTRY.collect))
+    if extra is not None:
+        registry.register(extra)
     return generate_latest(registry)
 
 

@@ -226,3 +226,23 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(24))
     label: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DeferredEvent(Base):
+    """A Messenger event accepted (Meta got its 200) but not answered yet.
+
+    Kept when the reply queue is full, when answering it failed, or when the
+    server stopped first; any server process answers it later. Its text is
+    sealed (it may be a password), and `due_at` is pushed forward by whoever
+    takes it, so a taker that dies leaves it to another.
+    """
+
+    __tablename__ = "deferred_events"
+
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))
+    sealed_text: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -57,11 +57,15 @@ def remove_persona(services: Services, cache: ModelCache, persona_id: int) -> st
             return ""
         artifact_key, name = persona.artifact_key, persona.name
         jobs = [(job.id, dict(job.source)) for job in persona.jobs]
+        # The store first, inside the transaction: if it fails the answer is 503
+        # with nothing committed, and the owner's retry finishes the deletion.
+        for job_id, source in jobs:
+            services.storage.delete_tree(job_store_key(job_id))
+            discard_upload(services.config, services.storage, source)
         delete_persona(session, services.storage, persona)
-    for job_id, source in jobs:
-        services.storage.delete_tree(job_store_key(job_id))
+    # Committed: from here on nothing can fail.
+    for job_id, _source in jobs:
         shutil.rmtree(work_dir(services.config, job_id), ignore_errors=True)
-        discard_upload(services.config, services.storage, source)
     if artifact_key:
         cache.forget(artifact_key)
     return name

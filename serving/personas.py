@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from serving.models import (
@@ -14,7 +15,20 @@ from serving.models import (
     Persona,
     PersonaStatus,
 )
-from serving.security import hash_secret, new_token, verify_secret
+from serving.names import (
+    lookalike_of_mixed_scripts,
+    normalise,
+    skeleton,
+    untypeable_password,
+)
+from serving.security import (
+    hash_secret,
+    hash_token,
+    needs_rehash,
+    new_token,
+    verify_secret,
+    verify_token,
+)
 from serving.storage import Storage
 
 NAME_PATTERN = re.compile(r"^[^\W_][\w .'\-]{0,39}$")
@@ -37,19 +51,32 @@ class UnknownPersonaError(LookupError):
 
 
 def name_key(name: str) -> str:
-    """The case-insensitive key of a persona name."""
-    return " ".join(name.split()).casefold()
+    """The key of a persona name: names that differ only in case or lookalike
+    characters (`serving.names`) share it."""
+    return skeleton(name)
 
 
 def check_name(name: str) -> str:
-    """The name with spaces tidied, or `InvalidPersonaNameError`."""
-    tidy = " ".join(name.split())
+    """The name normalised (NFKC, spaces tidied), or `InvalidPersonaNameError`."""
+    tidy = normalise(name)
     if not NAME_PATTERN.match(tidy) or tidy.startswith("%"):
         raise InvalidPersonaNameError(
             "a persona name is 1-40 letters, digits, spaces, dots, dashes or "
             "apostrophes, starting with a letter or digit"
         )
+    if lookalike_of_mixed_scripts(tidy):
+        raise InvalidPersonaNameError(
+            "a persona name cannot mix scripts with letters that look alike "
+            "(a Cyrillic о in a Latin name, say)"
+        )
     return tidy
+
+
+def check_password_typeable(password: str) -> None:
+    """`PersonaError` if the password could never be typed into a chat."""
+    why = untypeable_password(password)
+    if why is not None:
+        raise PersonaError(why)
 
 
 def create_persona(
@@ -57,23 +84,35 @@ def create_persona(
 ) -> tuple[Persona, str]:
     """Register a pending persona; return it with its one-time manage token."""
     tidy = check_name(name)
-    if find_persona(session, tidy) is not None:
-        raise PersonaExistsError(f"a persona called {tidy!r} already exists")
+    existing = find_persona(session, tidy)
+    if existing is not None:
+        raise PersonaExistsError(_taken(tidy, existing))
     if password is not None and not password:
         raise PersonaError("an empty password protects nothing; leave it out instead")
+    if password:
+        check_password_typeable(password)
     token = new_token()
     persona = Persona(
         name=tidy,
         name_key=name_key(tidy),
         public=public,
         password_hash=hash_secret(password) if password else None,
-        manage_token_hash=hash_secret(token),
+        manage_token_hash=hash_token(token),
         status=PersonaStatus.PENDING,
         figures={},
     )
-    session.add(persona)
-    session.flush()
+    try:
+        with session.begin_nested():  # another process may take the name first
+            session.add(persona)
+    except IntegrityError:
+        raise PersonaExistsError(f"a persona called {tidy!r} already exists") from None
     return persona, token
+
+
+def _taken(name: str, existing: Persona) -> str:
+    if existing.name.casefold() == name.casefold():
+        return f"a persona called {name!r} already exists"
+    return f"{name!r} looks too much like the persona {existing.name!r}"
 
 
 def find_persona(session: Session, name: str) -> Persona | None:
@@ -112,6 +151,8 @@ def set_password(session: Session, persona: Persona, password: str | None) -> No
     """
     if password is not None and not password:
         raise PersonaError("an empty password protects nothing; remove it instead")
+    if password:
+        check_password_typeable(password)
     persona.password_hash = hash_secret(password) if password else None
     if password is None:
         return
@@ -126,8 +167,16 @@ def set_password(session: Session, persona: Persona, password: str | None) -> No
 
 
 def check_manage_token(persona: Persona, token: str) -> bool:
-    """Whether the token is the one handed out when the persona was created."""
-    return verify_secret(persona.manage_token_hash, token)
+    """Whether the token is the one handed out when the persona was created.
+
+    A token still hashed the old, slow way is re-hashed the fast way on success
+    (the caller's session commits it).
+    """
+    if not verify_token(persona.manage_token_hash, token):
+        return False
+    if needs_rehash(persona.manage_token_hash):
+        persona.manage_token_hash = hash_token(token)
+    return True
 
 
 def delete_persona(session: Session, storage: Storage, persona: Persona) -> None:

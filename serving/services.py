@@ -22,6 +22,7 @@ def open_services(config: Config | None = None) -> Services:
     """Build the services from a config (the environment's by default)."""
     config = (config or Config.from_env()).with_secret_key()
     config.home.mkdir(parents=True, exist_ok=True)
+    config.home.chmod(0o700)  # private messages, models and keys live here
     db = Database(config.database_url)
     db.create_schema()
     return Services(config=config, db=db, storage=open_storage(config))

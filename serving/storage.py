@@ -51,11 +51,17 @@ class LocalStorage:
         return self.root / _check_key(key)
 
     def put_tree(self, local_dir: Path, key: str) -> None:
-        """Copy a folder in, via a temporary name so no half tree is ever visible."""
+        """Copy a folder in, via a temporary name so no half tree is ever visible.
+
+        Folders are 0700 and files 0600: a model holds what someone wrote.
+        """
         target = self._path(key)
         staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.root.chmod(0o700)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         shutil.copytree(local_dir, staging)
+        _make_private(staging)
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)
@@ -78,6 +84,12 @@ class LocalStorage:
     def local_path(self, key: str) -> Path:
         """The folder of a stored tree, readable in place."""
         return self._path(key)
+
+
+def _make_private(folder: Path) -> None:
+    folder.chmod(0o700)
+    for path in folder.rglob("*"):
+        path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 def open_storage(config: Config) -> Storage:

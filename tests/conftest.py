@@ -32,7 +32,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def config(home: Path) -> Config:
     """The embedded default configuration under the test's home."""
-    return Config(home=home, secret_key="test-secret-key")
+    return Config(home=home, secret_key="test-secret-key-of-at-least-32-chars")
 
 
 @pytest.fixture

@@ -9,8 +9,17 @@ export class ApiError extends Error {
   }
 }
 
+import { isSafeBackend } from "./settings.js";
+
 // POST /api/personas with the Messenger session and the chosen conversations.
+// The session cookies log into someone's account: never over plain http to
+// another machine, whatever the settings say.
 export function createFromMessenger(fetch, backend, { name, password, isPublic, cookies, threadIds }) {
+  if (!isSafeBackend(backend)) {
+    return Promise.reject(
+      new ApiError(`Refusing to send your Messenger session to ${backend}: use an https:// backend`),
+    );
+  }
   const body = {
     name,
     public: Boolean(isPublic),
@@ -34,9 +43,11 @@ export function createFromExport(fetch, FormData, backend, { name, password, isP
   return call(fetch, backend, "/api/personas", { method: "POST", body: form });
 }
 
-// GET /api/jobs/ID: {id, persona, state, progress, stage, error}.
-export async function getJob(fetch, backend, jobId) {
-  const body = await call(fetch, backend, `/api/jobs/${encodeURIComponent(jobId)}`, {});
+// GET /api/jobs/ID: {id, persona, state, progress, stage, error}. A private
+// persona's job is shown only with its manage token.
+export async function getJob(fetch, backend, jobId, token = "") {
+  const headers = token ? { Authorization: `Bearer ${token}` } : {};
+  const body = await call(fetch, backend, `/api/jobs/${encodeURIComponent(jobId)}`, { headers });
   return body.job;
 }
 

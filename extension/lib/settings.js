@@ -20,7 +20,28 @@ export function normalizeBackendUrl(text) {
   if (url.username || url.password || url.search || url.hash) {
     throw new SettingsError("The backend URL must not hold a user, query or #part");
   }
+  if (!isSafeBackend(url.href)) {
+    throw new SettingsError(
+      "A backend on another machine must use https:// (plain http:// is only for this machine)",
+    );
+  }
   return (url.origin + url.pathname).replace(/\/+$/, "");
+}
+
+const LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
+
+// Whether secrets (Messenger cookies, manage tokens) may go to this backend: over
+// https, or over plain http to this machine only, where nobody else can listen.
+export function isSafeBackend(text) {
+  let url;
+  try {
+    url = new URL(String(text));
+  } catch {
+    return false;
+  }
+  if (url.protocol === "https:") return true;
+  const host = url.hostname.toLowerCase();
+  return url.protocol === "http:" && (LOCAL_HOSTS.includes(host) || host.endsWith(".localhost"));
 }
 
 // The host permission pattern that lets the extension call this backend.

@@ -6,7 +6,7 @@ import { FINISHED, badgeFor } from "./jobs.js";
 
 export const PENDING_KEY = "pendingJob";
 
-// Remember {backend, jobId, persona} as the job to follow.
+// Remember {backend, jobId, persona, token} as the job to follow.
 export async function rememberJob(storage, pending) {
   await storage.set({ [PENDING_KEY]: { ...pending, state: "queued" } });
 }
@@ -24,7 +24,7 @@ export async function checkPendingJob({ storage, fetchJob, setBadge, stopAlarm }
   }
   let job;
   try {
-    job = await fetchJob(pending.backend, pending.jobId);
+    job = await fetchJob(pending.backend, pending.jobId, pending.token);
   } catch {
     await setBadge({ text: "?", color: "#9a6700" });
     return null;

@@ -90,3 +90,24 @@ test("getJob returns the job object", async () => {
 test("an unreachable backend says how to start it", async () => {
   await assert.rejects(getJob(fetch, "http://127.0.0.1:9", 5), /Cannot reach the backend at http:\/\/127.0.0.1:9/);
 });
+
+test("the Messenger session is never sent over plain http to another machine", async () => {
+  let called = false;
+  const spy = async () => {
+    called = true;
+    return new Response("{}");
+  };
+  const request = { name: "Robin", isPublic: true, cookies: { c_user: "1", xs: "2" }, threadIds: ["7"] };
+  await assert.rejects(createFromMessenger(spy, "http://mimical.example.org", request), ApiError);
+  assert.equal(called, false);
+});
+
+test("getJob sends the manage token when it has one", async () => {
+  let seen = null;
+  const spy = async (_url, init) => {
+    seen = init.headers;
+    return new Response(JSON.stringify({ job: { id: 5 } }), { status: 200 });
+  };
+  await getJob(spy, backend, 5, "tok");
+  assert.deepEqual(seen, { Authorization: "Bearer tok" });
+});

@@ -15,6 +15,8 @@ const good = [
   ["http://127.0.0.1:5000", "http://127.0.0.1:5000"],
   ["  https://mimical.example.org/ ", "https://mimical.example.org"],
   ["https://example.org/mimical/", "https://example.org/mimical"],
+  ["http://localhost:5000/", "http://localhost:5000"],
+  ["http://[::1]:5000", "http://[::1]:5000"],
 ];
 for (const [input, expected] of good) {
   test(`normalizes ${JSON.stringify(input)}`, () => {
@@ -22,7 +24,16 @@ for (const [input, expected] of good) {
   });
 }
 
-const bad = ["", "127.0.0.1:5000", "ftp://example.org", "https://u:p@example.org", "http://x.org/?a=1"];
+const bad = [
+  "",
+  "127.0.0.1:5000",
+  "ftp://example.org",
+  "https://u:p@example.org",
+  "http://x.org/?a=1",
+  // Plain http to another machine: cookies and tokens would cross the network in clear.
+  "http://mimical.example.org",
+  "http://192.168.1.20:5000",
+];
 for (const input of bad) {
   test(`refuses ${JSON.stringify(input)}`, () => {
     assert.throws(() => normalizeBackendUrl(input), SettingsError);

@@ -15,24 +15,27 @@ from typing import Any
 
 from flask import Request
 
+from serving.api.admission import admit_creation
 from serving.api.errors import BadRequest
 from serving.api.state import AppState
 from serving.jobs import Registration, register_persona
+from serving.jobs.runner import SubmitError
 from serving.jobs.sealing import seal_cookies
 from serving.jobs.uploads import discard_upload, stash_upload
 from serving.logs import request_id_var
+from serving.models import Persona
 from serving.personas import check_name
 from serving.services import Services
 
 MAX_JSON_BYTES = 256 * 1024
-MAX_MINUTES = 120.0
 MAX_THREADS = 200
-# Training settings a caller may choose, with their allowed range.
+# Training settings a caller may choose, with their allowed range: enough for a
+# good persona, small enough that no caller can hold a worker's memory hostage.
 TRAIN_KEYS: dict[str, tuple[type, float, float]] = {
-    "max_steps": (int, 1, 10_000_000),
+    "max_steps": (int, 1, 200_000),
     "checkpoint_seconds": (float, 1.0, 3600.0),
-    "batch_size": (int, 1, 256),
-    "seq_len": (int, 8, 512),
+    "batch_size": (int, 1, 64),
+    "seq_len": (int, 8, 256),
 }
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
@@ -55,11 +58,12 @@ def start_build(state: AppState, request: Request, **source: Any) -> Registratio
     confirm the owner); an upload is dropped again if registering fails.
     """
     services = state.services
+    client = admit_creation(state)  # before a byte of the body is read
     name = request.form.get("name") if request.form else None
     if name:
         check_name(name)  # refuse a bad name before saving a large upload
     wanted = read_create_request(request, services)
-    wanted.source.update(source, request_id=request_id_var.get())
+    wanted.source.update(source, request_id=request_id_var.get(), client=client)
     try:
         registration = register_persona(
             services.db, wanted.name, wanted.public, wanted.password, wanted.source
@@ -67,7 +71,16 @@ def start_build(state: AppState, request: Request, **source: Any) -> Registratio
     except BaseException:
         discard_upload(services.config, services.storage, wanted.source)
         raise
-    state.runner.submit(registration.job_id)
+    try:
+        state.runner.submit(registration.job_id)
+    except SubmitError:
+        # Nothing may stay pending with nobody to build it: the name is free again.
+        with services.db.session() as session:
+            persona = session.get(Persona, registration.persona_id)
+            if persona is not None:
+                session.delete(persona)
+        discard_upload(services.config, services.storage, wanted.source)
+        raise
     return registration
 
 
@@ -94,6 +107,7 @@ def _from_form(request: Request, services: Services) -> CreateRequest:
     if upload is None or not upload.filename:
         raise BadRequest("the `export` file is missing")
     options = _options(
+        services.config.api_max_minutes,
         minutes=form.get("minutes") or None,
         train=_json_field(form.get("train")),
         me=form.get("me") or None,
@@ -151,6 +165,7 @@ def _from_json(body: dict[str, Any], services: Services) -> CreateRequest:
     if me is not None and not isinstance(me, str):
         raise BadRequest("`me` must be a string")
     options = _options(
+        services.config.api_max_minutes,
         minutes=body.get("minutes"),
         train=body.get("train"),
         me=me,
@@ -167,7 +182,12 @@ def _from_json(body: dict[str, Any], services: Services) -> CreateRequest:
 
 
 def _options(
-    minutes: Any, train: Any, me: str | None, keep_data: bool, from_scratch: bool
+    max_minutes: float,
+    minutes: Any,
+    train: Any,
+    me: str | None,
+    keep_data: bool,
+    from_scratch: bool,
 ) -> dict[str, Any]:
     options: dict[str, Any] = {"me": me, "keep_data": keep_data}
     if from_scratch:
@@ -177,8 +197,8 @@ def _options(
             value = float(minutes)
         except (TypeError, ValueError):
             raise BadRequest("`minutes` must be a number") from None
-        if not 0 < value <= MAX_MINUTES:
-            raise BadRequest(f"`minutes` must be above 0 and at most {MAX_MINUTES}")
+        if not 0 < value <= max_minutes:  # NaN fails this too
+            raise BadRequest(f"`minutes` must be above 0 and at most {max_minutes:g}")
         options["minutes"] = value
     if train is not None:
         options["train"] = _train_options(train)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from serving.api_keys import ApiKeyError
+from serving.jobs.runner import SubmitError
 from serving.jobs.sealing import SealError
 from serving.jobs.uploads import UploadError
 from serving.owner_actions import PersonaBusyError
@@ -21,6 +23,7 @@ from serving.personas import (
     PersonaExistsError,
     UnknownPersonaError,
 )
+from serving.ratelimit import RateLimited
 from serving.storage import StorageError
 
 log = logging.getLogger(__name__)
@@ -69,6 +72,18 @@ class TooManyAttempts(ApiError):
         self.retry_after_s = retry_after_s
 
 
+class TooManyJobs(ApiError):
+    """This address already has as many unfinished jobs as it may."""
+
+    status, code = 429, "too_many_jobs"
+
+
+class ServerBusy(ApiError):
+    """The server cannot take this work now (queue full, uploads full)."""
+
+    status, code = 503, "busy"
+
+
 # Domain errors and the (status, code) they are answered with.
 DOMAIN_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
     (PersonaExistsError, 409, "persona_exists"),
@@ -80,6 +95,7 @@ DOMAIN_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
     (SealError, 400, "invalid_cookies"),
     (StorageError, 503, "storage_unavailable"),
     (ApiKeyError, 400, "invalid_key_request"),
+    (SubmitError, 503, "jobs_unavailable"),
 )
 
 
@@ -96,14 +112,37 @@ def register_error_handlers(app: Flask) -> None:
         response, status = error_response(error.status, error.code, error.message)
         if isinstance(error, TooManyAttempts):
             response.headers["Retry-After"] = str(error.retry_after_s)
+        if isinstance(error, ServerBusy):
+            response.headers["Retry-After"] = "60"
+        return response, status
+
+    @app.errorhandler(RateLimited)
+    def rate_limited(error: RateLimited) -> tuple[Response, int]:
+        response, status = error_response(429, "rate_limited", str(error))
+        response.headers["Retry-After"] = str(error.retry_after_s)
         return response, status
 
     for kind, status, code in DOMAIN_ERRORS:
         app.register_error_handler(kind, _domain_handler(status, code))
 
+    @app.errorhandler(OperationalError)
+    def database_down(error: OperationalError) -> tuple[Response, int]:
+        # The driver's message may quote SQL and parameters: it goes to the log.
+        log.warning("database unavailable (%s)", type(error.orig).__name__)
+        response, status = error_response(
+            503, "database_unavailable", "the database is unavailable; try again"
+        )
+        response.headers["Retry-After"] = "5"
+        return response, status
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response, int]:
         status = error.code or 500
+        if request.path.startswith("/v1/"):  # routing errors, before the blueprint
+            from serving.channels.openai.errors import OpenAIError
+            from serving.channels.openai.errors import error_response as openai_error
+
+            return openai_error(OpenAIError(status, error.description or error.name))
         code = (error.name or "error").lower().replace(" ", "_")
         return error_response(status, code, error.description or error.name)
 

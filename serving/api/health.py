@@ -33,7 +33,10 @@ def healthz() -> tuple[Response, int]:
 def metrics() -> Response:
     """Requests, job durations, replies and model-cache figures."""
     state = app_state()
-    body = exposition(AppCollector(state.cache, state.services.db))
+    body = exposition(
+        AppCollector(state.cache, state.services.db),
+        state.services.config.metrics_dir,
+    )
     return Response(body, content_type=CONTENT_TYPE)
 
 

@@ -51,7 +51,7 @@ def index(name: str) -> Response:
         return jsonify(keys=[_key_json(row) for row in list_api_keys(session, persona)])
 
 
-@bp.delete("/<name>/keys/<int:key_id>")
+@bp.delete("/<name>/keys/<id:key_id>")
 def revoke(name: str, key_id: int) -> Response:
     """Revoke a key: programs using it are refused from now on."""
     with owned_persona(name) as (session, persona):

@@ -48,18 +48,23 @@ def model() -> Response:
     """The model of a persona, given its password (rate-limited per client)."""
     if "password" in request.args:
         raise BadRequest("never put a password in a URL; send it in the JSON body")
+    state = app_state()
+    requester = ip_requester(request.remote_addr)
+    state.limits.check(
+        "model requests", state.services.config.rate_get_model, requester
+    )
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("chatbotName"), str):
         raise BadRequest('send JSON {"chatbotName": ..., "password": ...}')
     name, password = body["chatbotName"], body.get("password") or ""
     if not isinstance(password, str):
         raise BadRequest("`password` must be a string")
-    db = app_state().services.db
+    db = state.services.db
     with db.session() as session:
         persona = find_persona(session, name)
         if persona is None:
             raise NotFound(f"no persona is called {name!r}")
-    tried = try_password(db, persona, ip_requester(request.remote_addr), password)
+    tried = try_password(db, persona, requester, password)
     if tried.verdict == Verdict.LOCKED:
         raise TooManyAttempts(
             "too many wrong passwords; try again later", tried.retry_after_s

@@ -1,5 +1,9 @@
 """The owner's credential: the persona's manage token as `Authorization: Bearer`
-(or, on the owner's pages, their cookie)."""
+(or, on the owner's pages, their cookie).
+
+Owner routes are rate-limited per address before any token is looked at, and a
+token not of our form is refused without hashing anything.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from serving.api.errors import NotFound, Unauthorized
 from serving.api.state import app_state
+from serving.channels.base import ip_requester
 from serving.models import Persona
 from serving.personas import check_manage_token, find_persona
 
@@ -28,6 +33,7 @@ def bearer_token() -> str:
 def owned_persona(name: str) -> Iterator[tuple[Session, Persona]]:
     """The persona, in a database session, if the bearer token manages it."""
     token = bearer_token()
+    limit_owner_tries()
     with persona_for_owner(
         name,
         lambda persona: check_manage_token(persona, token),
@@ -49,6 +55,29 @@ def persona_for_owner(
         if not is_owner(persona):
             raise Unauthorized(refusal)
         yield session, persona
+
+
+def limit_owner_tries() -> None:
+    """`RateLimited` past `MIMICAL_RATE_OWNER` tries from this address."""
+    state = app_state()
+    state.limits.check(
+        "owner requests", state.services.config.rate_owner, ip_requester(client_ip())
+    )
+
+
+def client_ip() -> str:
+    """The caller's address (the proxy's X-Forwarded-For when one is trusted)."""
+    return request.remote_addr or "?"
+
+
+def owner_token(persona: Persona) -> bool:
+    """Whether this request carries the persona's manage token (no token: False)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return False
+    limit_owner_tries()
+    return check_manage_token(persona, token.strip())
 
 
 def ask_for_bearer(response: Response) -> Response:

@@ -7,12 +7,12 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from serving.api.create import start_build
-from serving.api.owner import ask_for_bearer, owned_persona
+from serving.api.owner import ask_for_bearer, owned_persona, owner_token
 from serving.api.state import app_state
 from serving.api.views import job_json, persona_json
 from serving.models import Job
 from serving.owner_actions import latest_job, remove_persona
-from serving.personas import get_persona, list_personas
+from serving.personas import UnknownPersonaError, get_persona, list_personas
 
 bp = Blueprint("personas", __name__, url_prefix="/api")
 bp.after_request(ask_for_bearer)
@@ -47,9 +47,11 @@ def index() -> Response:
 
 @bp.get("/personas/<name>")
 def show(name: str) -> Response:
-    """One persona and its latest job."""
+    """One persona and its latest job; a private one only to its owner's token."""
     with app_state().services.db.session() as session:
         persona = get_persona(session, name)
+        if not (persona.public or owner_token(persona)):
+            raise UnknownPersonaError(f"no persona is called {name!r}")
         body: dict[str, Any] = {"persona": persona_json(persona)}
         job = latest_job(session, persona)
         body["job"] = job_json(job) if job is not None else None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 
 from serving.chat import ChatEngine
 from serving.jobs import JobRunner
 from serving.model_cache import ModelCache
+from serving.ratelimit import RateLimits
 from serving.services import Services
 
 EXTENSION = "mimical"
@@ -22,6 +23,8 @@ class AppState:
     runner: JobRunner
     cache: ModelCache
     engine: ChatEngine
+    # Shared with every process through Redis when there is a broker.
+    limits: RateLimits = field(default_factory=RateLimits)
 
 
 def app_state() -> AppState:

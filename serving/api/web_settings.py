@@ -45,23 +45,25 @@ def get_web_settings(name: str) -> Any:
 
 @bp.patch("/<name>/web")
 def update_web_settings(name: str) -> Any:
-    """Change `embed_origins` and/or `store_conversations`."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not body.keys() <= {
-        "embed_origins",
-        "store_conversations",
-    }:
-        raise BadRequest("send a JSON object with embed_origins, store_conversations")
-    store = body.get("store_conversations")
-    if store is not None and not isinstance(store, bool):
-        raise BadRequest("store_conversations must be true or false")
-    origins = None
-    if "embed_origins" in body:
-        try:
-            origins = normalize_origins(body["embed_origins"])
-        except OriginError as error:
-            raise BadRequest(str(error)) from None
+    """Change `embed_origins` and/or `store_conversations` (the token first)."""
     with owned_persona(name) as (_session, persona):
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not body.keys() <= {
+            "embed_origins",
+            "store_conversations",
+        }:
+            raise BadRequest(
+                "send a JSON object with embed_origins, store_conversations"
+            )
+        store = body.get("store_conversations")
+        if store is not None and not isinstance(store, bool):
+            raise BadRequest("store_conversations must be true or false")
+        origins = None
+        if "embed_origins" in body:
+            try:
+                origins = normalize_origins(body["embed_origins"])
+            except OriginError as error:
+                raise BadRequest(str(error)) from None
         if origins is not None:
             persona.embed_origins = origins
         if store is not None:

@@ -13,7 +13,7 @@ from serving.chat.completions import (
     CompletionRequest,
     PersonaCard,
 )
-from serving.chat.engine import HISTORY_TURNS, ChatEngine, OnWriting
+from serving.chat.engine import HISTORY_TURNS, ChatEngine, OnWriting, Prepared
 from serving.chat.errors import ChatError, PersonaNotReadyError, PersonaUnavailableError
 from serving.chat.lockout import LOCKOUT, MAX_PASSWORD_ATTEMPTS, Verdict, try_password
 from serving.chat.messages import ChatUser, EventKind, Incoming, Outcome, Reply, Status
@@ -22,6 +22,7 @@ from serving.chat.rules import RESTART, SHOW_ALL
 from serving.chat.turns import join_turn, split_turn
 
 __all__ = [
+    "Prepared",
     "HISTORY_TURNS",
     "LOCKOUT",
     "MAX_CHOICES",

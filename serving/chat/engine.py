@@ -68,7 +68,7 @@ class Generation:
 
 
 @dataclass(frozen=True)
-class _Step:
+class Prepared:
     """What the rules made of one event before any model ran."""
 
     replies: tuple[Reply, ...]
@@ -105,7 +105,23 @@ class ChatEngine:
         self, events: Sequence[Incoming], on_writing: OnWriting | None = None
     ) -> list[Outcome]:
         """Answer events of different users; each model runs once for all of them."""
-        steps = [self._prepare(incoming) for incoming in events]
+        return self.finish_batch(events, [self.prepare(e) for e in events], on_writing)
+
+    def prepare(self, incoming: Incoming) -> Prepared:
+        """The rules' part of answering one event, committed (no model runs).
+
+        With `finish_batch`, a caller that answers many events can give up on
+        one whose rules fail without running the others' rules twice.
+        """
+        return self._prepare(incoming)
+
+    def finish_batch(
+        self,
+        events: Sequence[Incoming],
+        steps: Sequence[Prepared],
+        on_writing: OnWriting | None = None,
+    ) -> list[Outcome]:
+        """The model's part for prepared events: one batched pass per model."""
         pending = [step.generation for step in steps if step.generation is not None]
         if on_writing is not None:
             for incoming, step in zip(events, steps, strict=True):
@@ -161,7 +177,7 @@ class ChatEngine:
                 written[index] = turn
         return written
 
-    def _prepare(self, incoming: Incoming) -> _Step:
+    def _prepare(self, incoming: Incoming) -> Prepared:
         """Run the conversation rules in one short transaction (no model runs here)."""
         incoming = replace(incoming, text=incoming.text.strip()[:MAX_MESSAGE_CHARS])
         try:
@@ -170,7 +186,7 @@ class ChatEngine:
             # Another process created this user's session at the same moment.
             return self._apply_rules(incoming)
 
-    def _apply_rules(self, incoming: Incoming) -> _Step:
+    def _apply_rules(self, incoming: Incoming) -> Prepared:
         user = incoming.user
         with self.db.session() as session:
             chat = session.scalar(
@@ -194,7 +210,7 @@ class ChatEngine:
                 generation = Generation(
                     chat.id, persona.id, persona.artifact_key, history, text
                 )
-            return _Step(tuple(replies), _status(chat), generation)
+            return Prepared(tuple(replies), _status(chat), generation)
 
     def _finish(
         self, generations: Sequence[Generation], written: Sequence[list[str]]

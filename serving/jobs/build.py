@@ -14,23 +14,23 @@ import time
 from pathlib import Path
 from typing import Any
 
-import corpus
-import scraper
+from sqlalchemy.exc import SQLAlchemyError
+from tenacity import (
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
 import training
-from scraper.messenger import MessengerScrapeError
 from serving.config import Config
 from serving.jobs.checkpoints import CheckpointUploader, restore_checkpoint
+from serving.jobs.failures import USER_ERRORS, public_message
 from serving.jobs.lease import Heartbeat, JobGone, TooManyAttempts, claim
 from serving.jobs.progress import JobReporter, ProgressHook, without_candidates
 from serving.jobs.report import REPORT_DIR, headline, write_report
-from serving.jobs.sealing import SealError
-from serving.jobs.sources import (
-    IMPORT_SHARE,
-    JobSourceError,
-    build_job_corpus,
-    forget_cookies,
-)
-from serving.jobs.uploads import UploadError, discard_upload
+from serving.jobs.sources import IMPORT_SHARE, build_job_corpus, forget_cookies
+from serving.jobs.uploads import discard_upload
 from serving.logs import log_context
 from serving.metrics import JOB_SECONDS
 from serving.models import Job, JobState, PersonaStatus, utcnow
@@ -44,21 +44,7 @@ CORPUS_SHARE, TRAIN_SHARE = 0.05, 0.85
 # What is stored of a model folder: the weights, the manifest, and the index of
 # others' phrasing the verbatim filter checks replies against.
 ARTIFACT_FILES = ("model.safetensors", "manifest.json", "verbatim.safetensors")
-
-
-# Errors a user can act on: recorded on the job with their message.
-USER_ERRORS: tuple[type[Exception], ...] = (
-    scraper.ExportFormatError,
-    corpus.PersonaNotFoundError,
-    corpus.EmptyCorpusError,
-    training.ConfigError,
-    training.TrainingError,
-    training.BaseModelError,
-    JobSourceError,
-    SealError,
-    UploadError,
-    MessengerScrapeError,
-)
+FAIL_ATTEMPTS = 4
 
 
 def work_dir(config: Config, job_id: int) -> Path:
@@ -100,18 +86,14 @@ def build_persona(
             _drop_local_data(services, job_id, {**source, "keep_data": False})
             return
         except USER_ERRORS as error:
+            # The details (paths, senders' names) go to the log, never the job.
             log.info("job %s failed: %s", job_id, error)
-            _fail(services, job_id, source, str(error))
+            _fail(services, job_id, source, public_message(error, job_id))
             JOB_SECONDS.labels("failed").observe(time.monotonic() - started)
             return
         except Exception as error:  # the job boundary: log the traceback, record why
             log.exception("job %s crashed", job_id)
-            _fail(
-                services,
-                job_id,
-                source,
-                f"internal error ({type(error).__name__}); see the server log",
-            )
+            _fail(services, job_id, source, public_message(error, job_id))
             JOB_SECONDS.labels("crashed").observe(time.monotonic() - started)
             raise
         # Local data first: once the job reads "succeeded", nothing raw is left.
@@ -217,9 +199,30 @@ def _succeed(
     return True
 
 
+def fail_job(services: Services, job_id: int, message: str) -> None:
+    """Record a job as failed with a message for its client, and clean it up."""
+    with services.db.session() as session:
+        job = session.get(Job, job_id)
+        source = dict(job.source) if job is not None else {}
+    _fail(services, job_id, source, message)
+
+
 def _fail(
     services: Services, job_id: int, source: dict[str, Any], message: str
 ) -> None:
+    # A database that hiccups must not leave the job "running" with nobody on it;
+    # if it stays down, the sweeper (`serving.jobs.sweeper`) finds the job stale.
+    Retrying(
+        retry=retry_if_exception_type(SQLAlchemyError),
+        stop=stop_after_attempt(FAIL_ATTEMPTS),
+        wait=wait_exponential(multiplier=0.5, max=5.0),
+        reraise=True,
+    )(_record_failure, services, job_id, message)
+    forget_cookies(services.db, job_id)
+    _clean_up(services, job_id, source)
+
+
+def _record_failure(services: Services, job_id: int, message: str) -> None:
     with services.db.session() as session:
         job = session.get(Job, job_id)
         if job is None:
@@ -229,8 +232,6 @@ def _fail(
         job.details = without_candidates(job.details or {})
         if job.persona.artifact_key is None:  # a failed retrain keeps its model
             job.persona.status = PersonaStatus.FAILED
-    forget_cookies(services.db, job_id)
-    _clean_up(services, job_id, source)
 
 
 def _clean_up(services: Services, job_id: int, source: dict[str, Any]) -> None:

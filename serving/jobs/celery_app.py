@@ -23,10 +23,12 @@ from typing import Any
 
 from celery import Celery
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
+from kombu.exceptions import OperationalError
 
 from serving.config import Config
 from serving.jobs.build import build_persona
 from serving.jobs.lease import requeue_dead_jobs
+from serving.jobs.runner import SubmitError
 from serving.services import Services, open_services
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,9 @@ TASK_NAME = "mimical.build_persona"
 QUEUE = "mimical"
 VISIBILITY_TIMEOUT_S = 24 * 3600
 RECOVER_EVERY_S = 60.0
+# A request waits at most a few seconds for a broker that is down, then the API
+# answers 503 and the persona is rolled back.
+SEND_RETRY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
 
 _services: Services | None = None
 _celery: Celery | None = None
@@ -83,8 +88,17 @@ class CeleryRunner:
         self.app = make_celery(services.config)
 
     def submit(self, job_id: int) -> None:
-        """Queue a job for any worker."""
-        self.app.send_task(TASK_NAME, args=[job_id], queue=QUEUE)
+        """Queue a job for any worker; `SubmitError` if the broker is unreachable."""
+        try:
+            self.app.send_task(
+                TASK_NAME, args=[job_id], queue=QUEUE, retry_policy=SEND_RETRY
+            )
+        except (OperationalError, OSError) as error:
+            raise SubmitError(f"the job broker is unreachable ({error})") from None
+
+    def has(self, job_id: int) -> bool:
+        """Never known here: the broker holds the queue."""
+        return False
 
     def resume_unfinished(self) -> list[int]:
         """Queue again the jobs whose runner died (a duplicate task is harmless)."""
@@ -146,13 +160,15 @@ def _worker_shutdown(**_kwargs: Any) -> None:
 
 def _recover_forever() -> None:
     assert _celery is not None
+    from serving.jobs.sweeper import sweep
+
     runner = CeleryRunner.__new__(CeleryRunner)
     runner.services, runner.app = worker_services(), _celery
     while True:
         try:
-            ids = runner.resume_unfinished()
-            if ids:
-                log.info("worker %s re-queued unfinished jobs %s", os.getpid(), ids)
+            report = sweep(runner.services, runner)
+            if report.requeued:
+                log.info("worker %s re-queued jobs %s", os.getpid(), report.requeued)
         except Exception:  # a thread boundary: try again at the next round
             log.exception("recovering unfinished jobs failed")
         if _stop_recovery.wait(RECOVER_EVERY_S):

@@ -21,15 +21,16 @@ class SealError(ValueError):
     """The sealed cookies are expired or were not sealed with this secret key."""
 
 
-def _fernet(secret_key: str) -> Fernet:
-    # A purpose-specific key, so the cookie seal never equals the session-signing key.
-    digest = hashlib.sha256(b"mimical cookie seal\0" + secret_key.encode()).digest()
+def fernet_for(secret_key: str, purpose: bytes = b"mimical cookie seal") -> Fernet:
+    """A Fernet under a key derived for one purpose from the secret key."""
+    # Purpose-specific, so a seal's key never equals the session-signing key.
+    digest = hashlib.sha256(purpose + b"\0" + secret_key.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 
 
 def seal_cookies(secret_key: str, cookies: dict[str, str]) -> str:
     """Encrypt and timestamp a cookie jar."""
-    return _fernet(secret_key).encrypt(json.dumps(cookies).encode()).decode("ascii")
+    return fernet_for(secret_key).encrypt(json.dumps(cookies).encode()).decode("ascii")
 
 
 def open_cookies(
@@ -37,7 +38,7 @@ def open_cookies(
 ) -> dict[str, str]:
     """The cookie jar, if sealed with this key less than `ttl_s` seconds ago."""
     try:
-        plain = _fernet(secret_key).decrypt(sealed.encode("ascii"), ttl=ttl_s)
+        plain = fernet_for(secret_key).decrypt(sealed.encode("ascii"), ttl=ttl_s)
     except InvalidToken:
         raise SealError(
             "the Messenger cookies expired before the job ran (they are kept for an "

@@ -17,6 +17,7 @@ import scraper
 from corpus import Corpus, Message
 from scraper.messenger import scrape_threads
 from serving.db import Database
+from serving.jobs.failures import JobSourceError
 from serving.jobs.owner import (
     CONFIRM_STAGE,
     candidates,
@@ -31,10 +32,6 @@ from serving.models import Job
 from serving.services import Services
 
 IMPORT_SHARE = 0.05  # of the job's progress
-
-
-class JobSourceError(ValueError):
-    """The job's source cannot be read by this server."""
 
 
 def build_job_corpus(

@@ -8,6 +8,7 @@ fetches it into its own `$MIMICAL_HOME/uploads/<id>/`.
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from pathlib import Path
@@ -37,9 +38,11 @@ def stash_upload(
     name = secure_filename(filename or "") or "export"
     upload_id = uuid.uuid4().hex
     folder = uploads_dir(config) / upload_id
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, mode=0o700)
     target = folder / name
-    with target.open("wb") as out:
+    # Owner-only: an export is someone's private messages.
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
         shutil.copyfileobj(stream, out, COPY_CHUNK)
     if target.stat().st_size == 0:
         shutil.rmtree(folder, ignore_errors=True)
@@ -50,6 +53,14 @@ def stash_upload(
         shutil.rmtree(folder, ignore_errors=True)
         fields["upload_key"] = f"uploads/{upload_id}"
     return fields
+
+
+def uploads_used_bytes(config: Config) -> int:
+    """How much disk the uploads waiting for their jobs take here."""
+    folder = uploads_dir(config)
+    if not folder.is_dir():
+        return 0
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
 def fetch_upload(config: Config, storage: Storage, source: dict[str, Any]) -> Path:

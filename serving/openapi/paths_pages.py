@@ -21,6 +21,13 @@ _REFUSED = {
     "403": error("no or wrong CSRF token, or sent from another site"),
     "404": error("no such persona"),
 }
+# The owner's HTML forms answer every error with a page a browser shows.
+_PAGE_REFUSED = {
+    "401": text_body("text/html", "this browser does not hold the owner's cookie"),
+    "403": text_body("text/html", "no or wrong CSRF token, or sent from another site"),
+    "404": text_body("text/html", "no such persona"),
+    "4XX": text_body("text/html", "what went wrong and what to do, as a page"),
+}
 _CSRF = {
     "name": "X-CSRF-Token",
     "in": "header",
@@ -43,7 +50,7 @@ def _owner_post(summary: str, fields: dict[str, Any], **extra: Any) -> dict[str,
         "security": OWNER,
         "parameters": [NAME],
         "requestBody": _form(fields, extra.pop("media", FORM)),
-        "responses": {**extra.pop("responses", _BACK), **_REFUSED},
+        "responses": {**extra.pop("responses", _BACK), **_PAGE_REFUSED},
         **extra,
     }
 
@@ -154,8 +161,8 @@ PATHS: dict[str, Any] = {
             "parameters": [NAME],
             "responses": {
                 "200": _HTML,
+                **_PAGE_REFUSED,
                 "401": text_body("text/html", "the unlock form"),
-                "404": error("no such persona"),
             },
         }
     },
@@ -166,8 +173,8 @@ PATHS: dict[str, Any] = {
             "requestBody": _form({"token": {"type": "string"}}),
             "responses": {
                 "303": {"description": "unlocked; sets ownerCookie"},
+                **_PAGE_REFUSED,
                 "403": text_body("text/html", "wrong token (or CSRF token)"),
-                "404": error("no such persona"),
             },
         }
     },
@@ -176,7 +183,7 @@ PATHS: dict[str, Any] = {
             "summary": "Forget this browser's owner's cookie for the persona",
             "parameters": [NAME],
             "requestBody": _form({}),
-            "responses": {"303": {"description": "locked"}, **_REFUSED},
+            "responses": {"303": {"description": "locked"}, **_PAGE_REFUSED},
         }
     },
     "/personas/{name}/delete": {
@@ -184,7 +191,7 @@ PATHS: dict[str, Any] = {
             "summary": "What deleting removes, and the button that does it",
             "security": OWNER,
             "parameters": [NAME],
-            "responses": {"200": _HTML, **_REFUSED},
+            "responses": {"200": _HTML, **_PAGE_REFUSED},
         },
         "post": _owner_post(
             "Delete the persona and every trace of it",
@@ -238,7 +245,7 @@ PATHS: dict[str, Any] = {
             "parameters": [NAME],
             "responses": {
                 "200": text_body("application/x-ndjson", "the messages"),
-                **_REFUSED,
+                **_PAGE_REFUSED,
             },
         }
     },
@@ -255,7 +262,7 @@ PATHS: dict[str, Any] = {
             media="multipart/form-data",
             responses={
                 "303": {"description": "queued; on to /create to watch it"},
-                "409": error("a build is running already"),
+                "409": text_body("text/html", "a build is running already"),
             },
         )
     },

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, redirect, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from serving.api.owner import limit_owner_tries
 from serving.api.state import app_state
 from serving.api.views import job_json
 from serving.api_keys import list_api_keys
@@ -67,6 +68,7 @@ def manage_context(session: Session, persona: Persona, **extra: Any) -> dict[str
         "report": report_view(app_state().services.storage, persona.artifact_key),
         "kept_export": kept_source(app_state().services, persona) is not None,
         "minutes": app_state().services.config.train_minutes,
+        "max_minutes": app_state().services.config.api_max_minutes,
         "widget_src": url_for("static", filename="widget.js", _external=True),
         "new_key": None,
         **extra,
@@ -77,6 +79,7 @@ def manage_context(session: Session, persona: Persona, **extra: Any) -> dict[str
 def unlock(name: str) -> Response:
     """Swap the manage token for the owner's cookie; a wrong one is refused."""
     check_csrf()
+    limit_owner_tries()
     token = request.form.get("token", "").strip()
     with app_state().services.db.session() as session:
         persona = get_persona(session, name)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 
-from serving.api.create import MAX_MINUTES
 from serving.api.errors import BadRequest, NotFound
 from serving.api.state import app_state
 from serving.api_keys import create_api_key, revoke_api_key
@@ -118,9 +117,10 @@ def retrain(name: str) -> Response:
         minutes = float(request.form.get("minutes", ""))
     except ValueError:
         raise BadRequest("give the training time in minutes") from None
-    if not 0 < minutes <= MAX_MINUTES:
-        raise BadRequest(f"training time is above 0 and at most {MAX_MINUTES} minutes")
     app = app_state()
+    most = app.services.config.api_max_minutes
+    if not 0 < minutes <= most:  # NaN fails this too
+        raise BadRequest(f"training time is above 0 and at most {most:g} minutes")
     with owned_here(name) as (session, persona):
         upload = None
         export = request.files.get("export")

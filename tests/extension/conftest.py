@@ -59,7 +59,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         env.setenv("REQUESTS_CA_BUNDLE", str(tls.cert))
         config = Config(
             home=root / "home",
-            secret_key="e2e-secret-key",
+            secret_key="e2e-secret-key-of-at-least-32-chars",
             messenger_url=site_url,
             train_minutes=0.03,
         )

@@ -118,12 +118,20 @@ def create_persona(
 
 
 def wait_for_job(
-    client: FlaskClient, job_id: int, timeout_s: float = 90.0, until: str = "done"
+    client: FlaskClient,
+    job_id: int,
+    timeout_s: float = 90.0,
+    until: str = "done",
+    token: str | None = None,
 ) -> dict[str, Any]:
-    """Poll GET /api/jobs/ID until the job ends (or reaches a stage); its JSON."""
+    """Poll GET /api/jobs/ID until the job ends (or reaches a stage); its JSON.
+
+    A private persona's job needs its manage `token`.
+    """
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def read() -> dict[str, Any]:
-        response = client.get(f"/api/jobs/{job_id}")
+        response = client.get(f"/api/jobs/{job_id}", headers=headers)
         assert response.status_code == 200, response.json
         return dict(response.json["job"])
 

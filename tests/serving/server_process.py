@@ -27,7 +27,9 @@ def server_env(**settings: str) -> dict[str, str]:
 class ServerProcess:
     """A gunicorn server on a free port of 127.0.0.1, in its own process group."""
 
-    def __init__(self, env: dict[str, str], log: Path, threads: int = 1) -> None:
+    def __init__(
+        self, env: dict[str, str], log: Path, threads: int = 1, workers: int = 1
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -35,7 +37,7 @@ class ServerProcess:
         with log.open("ab") as out:
             self.process = subprocess.Popen(
                 [str(GUNICORN), "--bind", f"127.0.0.1:{self.port}", "--workers",
-                 "1", *worker, "serving.wsgi:app"],
+                 str(workers), *worker, "serving.wsgi:app"],
                 env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
 
@@ -50,10 +52,17 @@ class ServerProcess:
             self.process.wait(20)
 
 
+# The secret key `mimical_serve` gives the server (an app of a test may share it).
+SERVE_SECRET_KEY = "test-secret-key-of-at-least-32-chars"
+
+
 def mimical_serve(home: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     """`mimical serve` on the embedded configuration under `home`: one process,
     jobs in its threads, so a SIGKILL leaves no orphan to outlive it."""
-    env = server_env(MIMICAL_HOME=str(home), MIMICAL_SECRET_KEY="test-secret-key")
+    env = server_env(
+        MIMICAL_HOME=str(home),
+        MIMICAL_SECRET_KEY=SERVE_SECRET_KEY,
+    )
     with log.open("wb") as out:
         return subprocess.Popen(
             [str(MIMICAL), "serve", "--port", str(port)],

@@ -54,12 +54,14 @@ def test_a_private_persona_is_unlisted_and_keep_data_keeps_its_data(
         client, "Rosaline", upload, public=False, keep_data=True
     ).json
 
-    job = wait_for_job(client, created["job"]["id"])
+    owner = {"Authorization": f"Bearer {created['manage_token']}"}
+    job = wait_for_job(client, created["job"]["id"], token=created["manage_token"])
 
     assert job["state"] == "succeeded"
     assert client.get("/api/personas").json == {"personas": []}
     assert client.get("/getPublicChatbots").json == []
-    assert client.get("/api/personas/Rosaline").json["persona"]["public"] is False
+    shown = client.get("/api/personas/Rosaline", headers=owner).json
+    assert shown["persona"]["public"] is False
     assert len(list((home / "uploads").iterdir())) == 1
     assert (home / "jobs" / str(job["id"]) / "corpus" / "corpus.json").exists()
 
@@ -74,15 +76,18 @@ def test_a_bad_export_fails_the_job_with_a_message(client: FlaskClient) -> None:
     assert client.get("/api/personas/Romeo").json["persona"]["status"] == "failed"
 
 
-def test_an_unknown_sender_fails_the_job_with_a_message(
-    client: FlaskClient, upload: bytes
+def test_a_failed_job_says_what_to_fix_but_names_no_sender_or_path(
+    client: FlaskClient, upload: bytes, home: Path
 ) -> None:
     created = create_persona(client, "Romeo", upload, me="Nobody At All").json
 
     job = wait_for_job(client, created["job"]["id"])
 
     assert job["state"] == "failed"
-    assert "Nobody At All" in job["error"]
+    assert "`me`" in job["error"]
+    # The export's senders are friends' names; paths say where the server keeps data.
+    for private in ("Juliet", "Nurse", str(home), "/"):
+        assert private not in job["error"]
 
 
 def _multipart(**fields: Any) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from serving.api.create import MAX_MINUTES
 from serving.cli import main
 from serving.config import Config
 from serving.jobs import register_persona
@@ -29,7 +28,10 @@ def test_celery_settings_keep_long_jobs_safe(tmp_path: Path) -> None:
     assert conf.worker_prefetch_multiplier == 1
     assert conf.task_reject_on_worker_lost is True
     # Redis re-delivers an unacknowledged task after this: far above any job.
-    assert conf.broker_transport_options["visibility_timeout"] > 4 * MAX_MINUTES * 60
+    assert (
+        conf.broker_transport_options["visibility_timeout"]
+        > 4 * Config().api_max_minutes * 60
+    )
 
 
 def test_sealed_cookies_open_only_with_the_key_and_within_the_hour(

@@ -126,7 +126,7 @@ def scaled_config(
         s3_endpoint_url=s3_server.endpoint_url,
         jobs="celery",
         broker_url=redis_url,
-        secret_key="test-secret-key",
+        secret_key="test-secret-key-of-at-least-32-chars",
     )
 
 

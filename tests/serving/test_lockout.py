@@ -50,7 +50,11 @@ def servers(
     """Two servers on one database, with Juliet (private) and Messenger set up."""
     home = tmp_path / "home"
     services = open_services(
-        Config(home=home, database_url=postgres_url, secret_key="lockout-secret")
+        Config(
+            home=home,
+            database_url=postgres_url,
+            secret_key="lockout-secret-of-at-least-32-chars",
+        )
     )
     artifact = tiny_artifact(tmp_path_factory.mktemp("tiny-persona"))
     add_ready_persona(services, artifact, "Juliet", public=False, password=PASSWORD)
@@ -60,7 +64,7 @@ def servers(
         env = server_env(
             MIMICAL_HOME=str(home),
             MIMICAL_DATABASE_URL=postgres_url,
-            MIMICAL_SECRET_KEY="lockout-secret",
+            MIMICAL_SECRET_KEY="lockout-secret-of-at-least-32-chars",
             MIMICAL_PROXY_HOPS="1",
             FB_APP_SECRET=SECRET,
             FB_PAGE_ACCESS_TOKEN=PAGE_TOKEN,

@@ -11,7 +11,10 @@ from tests.serving.server_process import ServerProcess, server_env
 
 
 def test_gunicorn_serves_the_app_with_json_logs(home: Path, tmp_path: Path) -> None:
-    env = server_env(MIMICAL_HOME=str(home), MIMICAL_SECRET_KEY="test-secret-key")
+    env = server_env(
+        MIMICAL_HOME=str(home),
+        MIMICAL_SECRET_KEY="test-secret-key-of-at-least-32-chars",
+    )
     server = ServerProcess(env, tmp_path / "gunicorn.log")
     try:
         health = server.wait_ready()

@@ -10,7 +10,6 @@ when the acknowledgement has been sent to Discord.
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import threading
 from typing import Any
@@ -28,6 +27,7 @@ from serving.channels.discord.signature import (
     signature_ok,
 )
 from serving.config import Config
+from serving.inputs import InputError, load_json
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,10 @@ class DiscordChannel:
 
 
 def _refuse(status: int, message: str) -> tuple[Response, int]:
-    return jsonify(error=message), status
+    return jsonify(error=message, code=REFUSALS.get(status, "refused")), status
+
+
+REFUSALS = {400: "bad_request", 401: "unauthorized", 403: "forbidden"}
 
 
 @blueprint.post("/webhooks/discord")
@@ -104,8 +107,8 @@ def receive() -> Any:
         log.warning("interaction with a missing or wrong signature refused")
         return _refuse(401, "invalid request signature")
     try:
-        payload = json.loads(body)
-    except ValueError:
+        payload = load_json(body, repair=True)
+    except InputError:
         return _refuse(400, "body is not JSON")
     if not isinstance(payload, dict):
         return _refuse(400, "body is not an interaction")

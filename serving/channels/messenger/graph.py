@@ -46,7 +46,11 @@ class BadTokenError(GraphError):
 
 
 class OutsideWindowError(GraphError):
-    """Code 10: the person last wrote more than 24 hours ago; no reply is allowed."""
+    """Code 10, subcode 2018278: the person last wrote more than 24 hours ago."""
+
+
+class PermissionDeniedError(GraphError):
+    """Code 10 with any other subcode: the app or Page lacks a permission."""
 
 
 class UserUnavailableError(GraphError):
@@ -57,9 +61,12 @@ class TransientGraphError(GraphError):
     """Code 2 or 1200, a 5xx or a lost connection: the call may succeed later."""
 
 
+# Code 10 is "permission denied"; only this subcode says the 24-hour window closed.
+OUTSIDE_WINDOW_SUBCODES = frozenset({2018278})
+
 ERRORS_BY_CODE: dict[int, type[GraphError]] = {
     190: BadTokenError,
-    10: OutsideWindowError,
+    10: PermissionDeniedError,
     551: UserUnavailableError,
     2: TransientGraphError,
     1200: TransientGraphError,
@@ -148,6 +155,8 @@ def _error_from(response: requests.Response) -> GraphError:
     subcode = error.get("error_subcode")
     subcode = subcode if isinstance(subcode, int) else None
     kind = ERRORS_BY_CODE.get(code) if code is not None else None
+    if kind is PermissionDeniedError and subcode in OUTSIDE_WINDOW_SUBCODES:
+        kind = OutsideWindowError
     if kind is None:
         kind = TransientGraphError if response.status_code >= 500 else GraphError
     trace = error.get("fbtrace_id", "-")

@@ -17,6 +17,7 @@ from serving.channels.messenger.graph import (
     GraphClient,
     GraphError,
     OutsideWindowError,
+    PermissionDeniedError,
     TransientGraphError,
     UserUnavailableError,
 )
@@ -105,6 +106,13 @@ def log_refusal(error: GraphError, user_id: str) -> None:
     elif isinstance(error, OutsideWindowError):
         log.info(
             "reply to %s dropped: outside the 24-hour messaging window (code 10)",
+            user_id,
+        )
+    elif isinstance(error, PermissionDeniedError):
+        log.error(
+            "Send API refused for lack of permission (code 10, subcode %s): check "
+            "the app's permissions and the Page's role; reply to %s dropped",
+            error.subcode,
             user_id,
         )
     elif isinstance(error, UserUnavailableError):

@@ -6,6 +6,13 @@ checked over the raw body in constant time and a mismatch is refused with 403
 batch is handled; each message id is claimed once in the database, so Meta's
 retries and several server processes never double-reply; and the request is
 answered at once while replies are written by background workers.
+
+Once the signature is good the answer is always 200, as Meta asks (it turns off
+webhooks that keep failing): a body we cannot read is logged and acknowledged,
+events the queue has no room for are kept in the database (`deferred`) and
+answered later, and a lone surrogate in one message is repaired, not fatal. Only
+a database that cannot record anything gets a 503 (with the claims released),
+so Meta's retry finds the events again.
 """
 
 from __future__ import annotations
@@ -13,14 +20,15 @@ from __future__ import annotations
 import atexit
 import hashlib
 import hmac
-import json
 import logging
 import threading
 import time
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
 
+from serving.channels.messenger.deferred import DeferredEvents
 from serving.channels.messenger.events import parse_events
 from serving.channels.messenger.graph import GraphClient
 from serving.channels.messenger.seen import (
@@ -29,10 +37,11 @@ from serving.channels.messenger.seen import (
     release_events,
 )
 from serving.channels.messenger.send import MessengerOutput
-from serving.channels.messenger.workers import MessengerWorkers, QueueFullError
+from serving.channels.messenger.workers import MessengerWorkers
 from serving.chat import GenerationOptions
 from serving.config import Config
 from serving.db import Database
+from serving.inputs import InputError, load_json
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +96,10 @@ class MessengerChannel:
                     GenerationOptions.from_config(config)
                 )
                 self._workers = MessengerWorkers(
-                    engine, MessengerOutput(client), on_idle=self._prune
+                    engine,
+                    MessengerOutput(client),
+                    on_idle=self._prune,
+                    store=DeferredEvents(self._db, config.secret_key),
                 )
                 atexit.register(self._workers.close, 5.0)
             return self._workers
@@ -106,7 +118,10 @@ def _config() -> Config:
 
 
 def _refuse(status: int, message: str) -> tuple[Response, int]:
-    return jsonify(error=message), status
+    return jsonify(error=message, code=REFUSALS.get(status, "refused")), status
+
+
+REFUSALS = {400: "bad_request", 401: "unauthorized", 403: "forbidden"}
 
 
 @blueprint.get("/webhooks/messenger")
@@ -136,27 +151,32 @@ def receive() -> Any:
         log.warning("webhook call with a missing or wrong signature refused")
         return _refuse(403, "bad signature")
     try:
-        payload = json.loads(body)
-    except ValueError:
-        return _refuse(400, "body is not JSON")
+        payload = load_json(body, repair=True)
+    except InputError as error:
+        log.warning("signed webhook body not read: %s", error)
+        return Response("EVENT_RECEIVED", mimetype="text/plain")
     events = parse_events(payload)
     if not events:
         return Response("EVENT_RECEIVED", mimetype="text/plain")
     channel: MessengerChannel = current_app.extensions[EXTENSION]
     workers = channel.workers(current_app._get_current_object())  # type: ignore[attr-defined]
     db = current_app.extensions["mimical"].services.db
-    claimed = claim_events(db, [event.event_id for event in events])
-    fresh, unclaimed = [], set(claimed)
-    for event in events:  # a mid twice in one body is answered once
-        if event.event_id in unclaimed:
-            unclaimed.discard(event.event_id)
-            fresh.append(event)
+    claimed: list[str] = []
     try:
-        workers.submit(fresh)
-    except QueueFullError as error:
-        release_events(db, claimed)  # let Meta's retry be answered
-        log.warning("webhook batch deferred: %s", error)
-        response = jsonify(error="busy, try again")
+        claimed = claim_events(db, [event.event_id for event in events])
+        fresh, unclaimed = [], set(claimed)
+        for event in events:  # a mid twice in one body is answered once
+            if event.event_id in unclaimed:
+                unclaimed.discard(event.event_id)
+                fresh.append(event)
+        overflow = workers.offer(fresh)
+        if overflow:
+            workers.store.keep(overflow)  # type: ignore[union-attr]
+            log.info("webhook: %d events kept for later", len(overflow))
+    except SQLAlchemyError:
+        log.exception("webhook events could not be recorded; Meta will retry")
+        _release_quietly(db, claimed)
+        response = jsonify(error="busy, try again", code="busy")
         response.headers["Retry-After"] = "5"
         return response, 503
     log.debug(
@@ -166,3 +186,11 @@ def receive() -> Any:
         len(events) - len(fresh),
     )
     return Response("EVENT_RECEIVED", mimetype="text/plain")
+
+
+def _release_quietly(db: Database, claimed: list[str]) -> None:
+    """Give back claims so Meta's retry is answered (if the database lets us)."""
+    try:
+        release_events(db, claimed)
+    except SQLAlchemyError:
+        log.warning("claims of %d events could not be released", len(claimed))

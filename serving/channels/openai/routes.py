@@ -13,7 +13,6 @@ is anonymous; a `mimical-` key we do not know (mistyped, revoked) is refused.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Response, jsonify, request
@@ -24,8 +23,8 @@ from serving.channels.base import per_app
 from serving.channels.openai.errors import OpenAIError, register_error_handlers
 from serving.channels.openai.parse import parse_request
 from serving.channels.openai.shapes import Answer, model_list
-from serving.channels.rates import KeyedLimiter
 from serving.chat import Access
+from serving.ratelimit import RateLimits, SharedLimiter
 
 LIMITS_KEY = "MIMICAL_OPENAI_LIMITS"
 MAX_BODY_BYTES = 1 << 20
@@ -45,13 +44,13 @@ class OpenAILimits:
 
 
 class OpenAIGuards:
-    """The rate limiters of one app (in this process, like the web chat's)."""
+    """The rate limiters of one app, shared by its processes (`serving.ratelimit`)."""
 
-    def __init__(self, limits: OpenAILimits) -> None:
+    def __init__(self, limits: OpenAILimits, shared: RateLimits) -> None:
         self.limits = limits
-        self.by_ip = KeyedLimiter(limits.burst, limits.per_minute, time.monotonic)
-        self.by_key = KeyedLimiter(
-            limits.key_burst, limits.key_per_minute, time.monotonic
+        self.by_ip = SharedLimiter(shared, "v1 by ip", limits.burst, limits.per_minute)
+        self.by_key = SharedLimiter(
+            shared, "v1 by key", limits.key_burst, limits.key_per_minute
         )
 
 
@@ -64,7 +63,10 @@ def _guards() -> OpenAIGuards:
     """This app's limiters (tests may set `MIMICAL_OPENAI_LIMITS` before first use)."""
     return per_app(
         "mimical_openai",
-        lambda app: OpenAIGuards(app.config.get(LIMITS_KEY) or OpenAILimits()),
+        lambda app: OpenAIGuards(
+            app.config.get(LIMITS_KEY) or OpenAILimits(),
+            app.extensions["mimical"].limits,
+        ),
     )
 
 
@@ -90,7 +92,7 @@ def _caller() -> Access:
     return Access(frozenset({persona_id}))
 
 
-def _spend(limiter: KeyedLimiter, key: str, per_minute: float) -> None:
+def _spend(limiter: SharedLimiter, key: str, per_minute: float) -> None:
     if not limiter.take(key):
         raise OpenAIError(
             429,

@@ -35,6 +35,7 @@ from serving.channels.web.sessions import (
     store_exchange,
 )
 from serving.chat import ChatEngine, ChatUser, EventKind, Incoming, Outcome, Status
+from serving.inputs import InputError, load_json
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +84,10 @@ def parse_frame(data: str | bytes, expected: tuple[str, ...]) -> dict[str, Any]:
     if isinstance(data, bytes):
         raise BadFrame("only text frames are accepted", CLOSE_UNSUPPORTED)
     try:
-        frame = json.loads(data)
-    except ValueError:
-        raise BadFrame("frames must be JSON") from None
+        # Lone surrogates become U+FFFD: the visitor's text is kept, not refused.
+        frame = load_json(data, repair=True)
+    except InputError:
+        raise BadFrame("frames must be JSON, at most a few levels deep") from None
     if not isinstance(frame, dict) or frame.get("type") not in expected:
         raise BadFrame(f"expected a frame of type {' or '.join(expected)}")
     return frame

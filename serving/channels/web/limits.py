@@ -1,7 +1,9 @@
 """Limits that keep the web chat safe on a public page: rates, sizes, connections.
 
-Counters live in this process. Under gunicorn each worker counts on its own, so the
-effective caps are per worker; a proxy in front should also limit connections.
+The per-address message rate is shared by every server process (in Redis when
+there is a broker, `serving.ratelimit`). A connection's own rate and the counts
+of open connections are this process's: a connection lives in one process, and
+a proxy in front should cap connections too.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-from serving.channels.rates import Clock, KeyedLimiter, TokenBucket
+from serving.channels.rates import Clock, TokenBucket
+from serving.ratelimit import RateLimits, SharedLimiter
 
 # Frames larger than this are refused by the WebSocket layer itself (close 1009).
 MAX_FRAME_BYTES = 16 * 1024
@@ -69,11 +72,21 @@ class ConnectionGate:
 class WebGuards:
     """The limits and the shared counters of one app."""
 
-    def __init__(self, limits: WebLimits, clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        limits: WebLimits,
+        shared: RateLimits | None = None,
+        clock: Clock = time.monotonic,
+    ) -> None:
         self.limits = limits
         self.clock = clock
         self.gate = ConnectionGate(limits)
-        self.ip_rate = KeyedLimiter(limits.ip_burst, limits.ip_per_minute, clock)
+        self.ip_rate = SharedLimiter(
+            shared or RateLimits(),
+            "web messages",
+            limits.ip_burst,
+            limits.ip_per_minute,
+        )
 
     def connection_bucket(self) -> TokenBucket:
         """A fresh per-connection rate limit."""

@@ -20,7 +20,10 @@ class OriginError(ValueError):
 def normalize_origin(origin: str) -> str:
     """`scheme://host[:port]` in lower case, default port left out."""
     text = origin.strip()
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # "https://[::1": an unclosed IPv6 bracket, say
+        raise OriginError(f"{origin!r} is not a URL") from None
     if parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname:
         raise OriginError(f"{origin!r} is not an http(s) origin")
     if parts.path not in ("", "/") or parts.query or parts.fragment:

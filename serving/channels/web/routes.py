@@ -60,7 +60,7 @@ class WebState:
 
     def __init__(self, app: Flask) -> None:
         limits = app.config.get(LIMITS_KEY) or WebLimits()
-        self.guards = WebGuards(limits)
+        self.guards = WebGuards(limits, app.extensions["mimical"].limits)
         self.tokens = SessionTokens(app.config["SECRET_KEY"])
 
 

@@ -124,7 +124,7 @@ def discord_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DiscordW
     with standin.serve() as api_url:
         config = Config(
             home=tmp_path_factory.mktemp("discord-home"),
-            secret_key="discord-secret",
+            secret_key="discord-secret-of-at-least-32-chars",
             **discord_settings(standin, api_url),
         )
         app = create_app(config)

@@ -68,7 +68,7 @@ def chat_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatWorld]:
     with graph.serve() as graph_url, discord.serve() as discord_url:
         config = Config(
             home=tmp_path_factory.mktemp("flows-home"),
-            secret_key="flows-secret",
+            secret_key="flows-secret-of-at-least-32-characters",
             proxy_hops=1,
             fb_page_access_token=PAGE_TOKEN,
             fb_app_secret=APP_SECRET,

@@ -67,7 +67,10 @@ class ApiWorld:
 def api_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiWorld]:
     tiny = tiny_artifact(tmp_path_factory.mktemp("tiny-persona"))
     bursty = bursty_artifact(tmp_path_factory.mktemp("bursty-persona"))
-    config = Config(home=tmp_path_factory.mktemp("api-home"), secret_key="api-secret")
+    config = Config(
+        home=tmp_path_factory.mktemp("api-home"),
+        secret_key="api-secret-of-at-least-32-characters",
+    )
     with served_app(config, **{LIMITS_KEY: LOOSE}) as (app, url):
         services = app.extensions["mimical"].services
         add_ready_persona(services, tiny, "Romeo")

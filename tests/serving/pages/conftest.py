@@ -58,7 +58,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The app with its own home, serving until the module's tests end."""
     artifact = tiny_artifact_with_report(tmp_path_factory.mktemp("tiny"))
     home = tmp_path_factory.mktemp("pages-home")
-    config = Config(home=home, secret_key="pages-secret", train_minutes=TRAIN_MINUTES)
+    config = Config(
+        home=home,
+        secret_key="pages-secret-key-of-at-least-32-chars",
+        train_minutes=TRAIN_MINUTES,
+    )
     with served_app(config) as (app, url):
         yield Site(app, app.extensions["mimical"].services, url, artifact)
 

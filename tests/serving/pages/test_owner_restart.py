@@ -19,11 +19,13 @@ from tests.servers import free_port
 from tests.serving.api_helpers import small_export_zip
 from tests.serving.pages.browsing import asking, csrf_from, wait_for_build
 from tests.serving.pages.conftest import TRAIN_MINUTES
-from tests.serving.server_process import mimical_serve, wait_until_serving
+from tests.serving.server_process import (
+    SERVE_SECRET_KEY,
+    mimical_serve,
+    wait_until_serving,
+)
 
 pytestmark = pytest.mark.slow
-
-SECRET = "test-secret-key"  # what `mimical_serve` gives the server
 
 
 def test_a_build_waiting_for_its_owner_survives_a_server_crash(
@@ -56,7 +58,7 @@ def test_a_build_waiting_for_its_owner_survives_a_server_crash(
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
 
-    app = create_app(Config(home=home, secret_key=SECRET))
+    app = create_app(Config(home=home, secret_key=SERVE_SECRET_KEY))
     try:
         client = app.test_client()
         for cookie in browser.cookies:

@@ -94,7 +94,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     and Mercutio (whose settings the API tests change)."""
     artifact = tiny_artifact(tmp_path_factory.mktemp("tiny-persona"))
     home = tmp_path_factory.mktemp("web-home")
-    app = create_app(Config(home=home, secret_key="web-test-secret"))
+    app = create_app(
+        Config(
+            home=home,
+            secret_key="web-test-secret-of-at-least-32-chars",
+            rate_owner="10000/minute",  # one app for the whole session's tests
+        )
+    )
+    app.config[LIMITS_KEY] = WebLimits(ip_burst=1000)
     services = app.extensions["mimical"].services
     with serving_in_thread(_host_page) as host, serving_in_thread(app) as server:
         host_url = f"http://127.0.0.1:{host.server_port}"
