@@ -48,11 +48,22 @@ def test_only_flawed_candidates_still_give_the_least_flawed() -> None:
 
 
 def test_contrast_with_the_base_model_prefers_the_persona_specific_reply() -> None:
-    generic = Candidate("ok", log_prob=-3.0, finished=True)  # -1.0 a char
+    generic = Candidate("okay", log_prob=-5.0, finished=True)  # -1.0 a char
     personal = Candidate("yeet", log_prob=-7.5, finished=True)  # -1.5 a char
-    base = [-3.0, -20.0]  # the base model finds "yeet" unlikely, "ok" likely
+    base = [-5.0, -20.0]  # the base model finds "yeet" unlikely, "okay" likely
     assert pick_best([generic, personal], base, "hi", contrast=0.0) is generic
     assert pick_best([generic, personal], base, "hi", contrast=0.5) is personal
+
+
+def test_the_reply_keeps_the_length_of_a_plain_sample() -> None:
+    short = Candidate("lol", log_prob=-6.0, finished=True)  # the first: a sample
+    rambling = Candidate("yeah i think so too and then we went", log_prob=-20.0,
+                         finished=True)  # fmt: skip
+    also_short = Candidate("haha", log_prob=-4.0, finished=True)
+    candidates = [short, rambling, also_short]
+    # Per character the long one is likelier, but it is not what this sample said.
+    assert pick_best(candidates, None, "hi", contrast=0.0) is also_short
+    assert pick_best([rambling, short], None, "hi", contrast=0.0) is rambling
 
 
 def test_base_scorer_matches_one_forward_pass(scorer: BaseScorer) -> None:
