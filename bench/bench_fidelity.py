@@ -23,6 +23,7 @@ weight, layers) and prints the held-out bits/char of each: the evidence for
 training.config.FINETUNE_SETTINGS. A benchmark, never a test: it prints figures.
 
     python bench/bench_fidelity.py [--minutes 3] [--people 5] [--samples 200]
+    python bench/bench_fidelity.py --keep DIR --reuse   # again, on the models in DIR
     python bench/bench_fidelity.py --ablation [--person 3] [--max-steps 1200]
 
 `--max-steps` trains a fixed number of steps instead of the time budget, so a
@@ -144,8 +145,12 @@ def train_persona(
     budget: dict[str, Any],
     from_base: bool,
     overrides: dict[str, Any] | None = None,
+    reuse: bool = False,
 ) -> training.PersonaModel:
-    """Train for the budget (fine-tuning the base model or from scratch); load it."""
+    """Train for the budget (fine-tuning the base model or from scratch); load it.
+    With `reuse`, a model an earlier run left in `out` is loaded instead."""
+    if reuse and (out / "manifest.json").exists():
+        return training.PersonaModel.load(out)
     config = training.persona_train_config(
         from_base, {**budget, "seed": SEED, **(overrides or {})}
     )
@@ -220,12 +225,19 @@ def authorship(
 
 
 def evaluate_person(
-    person: Person, work: Path, budget: dict[str, Any], samples: int, scratch: bool
+    person: Person,
+    work: Path,
+    budget: dict[str, Any],
+    samples: int,
+    scratch: bool,
+    reuse: bool = False,
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """Every per-person figure; also the generated and real replies compared."""
     started = time.monotonic()
     built = build_corpus(person, work)
-    persona = train_persona(built, work / f"model-{person.rank}", budget, True)
+    persona = train_persona(
+        built, work / f"model-{person.rank}", budget, True, reuse=reuse
+    )
     base = training.load_base_model()
     base_alone = training.PersonaModel(base.model, base.vocab)
     ngram = training.KneserNey(built.train_text, 5, len(persona.vocab))
@@ -241,7 +253,9 @@ def evaluate_person(
         ),
     }
     if scratch:
-        alone = train_persona(built, work / f"scratch-{person.rank}", budget, False)
+        alone = train_persona(
+            built, work / f"scratch-{person.rank}", budget, False, reuse=reuse
+        )
         figures["bpc_from_scratch"] = bits(alone, person.held_out)
     pairs = person.held_out[:samples]
     generated = generate(persona, pairs)
@@ -371,6 +385,8 @@ def run_ablation(work: Path, person_rank: int, budget: dict[str, Any]) -> None:
 @click.option("--person", default=3, show_default=True, help="Who, with --ablation.")
 @click.option("--keep", type=click.Path(path_type=Path), default=None,
               help="Work in this folder and keep it.")  # fmt: skip
+@click.option("--reuse", is_flag=True,
+              help="With --keep: load the models trained there before.")  # fmt: skip
 def main(
     minutes: float,
     max_steps: int | None,
@@ -380,6 +396,7 @@ def main(
     ablation: bool,
     person: int,
     keep: Path | None,
+    reuse: bool,
 ) -> None:
     """Rebuild chitchat's most prolific people as personas and compare."""
     budget: dict[str, Any] = {"minutes": minutes}
@@ -394,7 +411,7 @@ def main(
         rows, generated, real, train = [], {}, {}, {}
         for one in prepare(work, people):
             figures, gen, held = evaluate_person(
-                one, work, budget, samples, not no_scratch
+                one, work, budget, samples, not no_scratch, reuse and keep is not None
             )
             rows.append(figures)
             generated[one.name], real[one.name] = gen, held
