@@ -27,8 +27,8 @@ training.config.FINETUNE_SETTINGS. A benchmark, never a test: it prints figures.
     python bench/bench_fidelity.py --ablation [--person 3] [--max-steps 1200]
 
 `--max-steps` trains a fixed number of steps instead of the time budget, so a
-comparison made on a busy machine is still fair (1,200 steps are about what 3
-minutes give on 2 idle cores with bfloat16).
+comparison made on a busy machine is still fair (3 minutes give about 900 steps
+on 2 idle cores with bfloat16).
 
 Needs the bench extra: pip install -e '.[bench]' (chitchat-dataset, scikit-learn).
 """
@@ -36,6 +36,7 @@ Needs the bench extra: pip install -e '.[bench]' (chitchat-dataset, scikit-learn
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -151,8 +152,12 @@ def train_persona(
     With `reuse`, a model an earlier run left in `out` is loaded instead."""
     if reuse and (out / "manifest.json").exists():
         return training.PersonaModel.load(out)
+    # Every core: the bench wants an idle machine, and the load average would
+    # count the model it trained a moment ago as someone else's work.
+    threads = len(os.sched_getaffinity(0))
     config = training.persona_train_config(
-        from_base, {**budget, "seed": SEED, **(overrides or {})}
+        from_base,
+        {**budget, "seed": SEED, "num_threads": threads, **(overrides or {})},
     )
     base = training.load_base_model() if from_base else None
     training.train(built, out, config, base=base)
