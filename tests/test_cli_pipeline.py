@@ -173,3 +173,18 @@ def test_user_mistakes_give_one_line_and_exit_2(
     assert "Traceback" not in done.stderr
     assert message.format(bad=bad) in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_the_demo_is_built_from_the_base_model_once_then_chats(home: Path) -> None:
+    # `make run`: the first `mimical demo` builds Romeo; later runs only chat.
+    built = mimical("demo", "--no-chat", "--minutes", "0.05")
+    assert built.returncode == 0, built.stderr
+    manifests = list((home / "artifacts" / "personas").rglob("manifest.json"))
+    assert len(manifests) == 1
+    manifest = json.loads(manifests[0].read_text())
+    assert manifest["training"]["base_model"]["name"] == "base"  # not from scratch
+
+    chat = mimical("demo", stdin="Good morrow\n")
+    assert chat.returncode == 0, chat.stderr
+    assert chat.stdout.strip(), "the demo persona answers"
+    assert "building" not in chat.stderr  # built once
