@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,9 +46,11 @@ class Database:
     def __init__(self, url: str) -> None:
         parsed = make_url(url)
         kwargs: dict[str, Any] = {}
+        self._sqlite_file: Path | None = None
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                _private_file(Path(parsed.database))
+                self._sqlite_file = Path(parsed.database)
+                _private_file(self._sqlite_file)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         else:
             kwargs["pool_pre_ping"] = True
@@ -58,8 +61,13 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_schema(self) -> None:
-        """Bring the schema up to date with the Alembic migrations (idempotent)."""
-        with self.engine.begin() as connection:
+        """Bring the schema up to date with the Alembic migrations (idempotent).
+
+        Processes starting together (`gunicorn -w N` on a fresh database) migrate
+        one at a time: PostgreSQL through an advisory lock, SQLite through a lock
+        on a file beside the database.
+        """
+        with _file_lock(self._sqlite_file), self.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
@@ -80,6 +88,20 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+@contextmanager
+def _file_lock(database: Path | None) -> Iterator[None]:
+    """Hold an exclusive lock on `DATABASE.migrate-lock` (nothing without a file)."""
+    if database is None:
+        yield
+        return
+    fd = os.open(f"{database}.migrate-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def alembic_config(connection: Connection) -> AlembicConfig:

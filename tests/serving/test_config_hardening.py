@@ -107,11 +107,11 @@ def test_metrics_count_the_requests_of_every_gunicorn_worker(
     try:
         server.wait_ready()
         first = _stall(server.port)  # worker A is busy: B serves the 20 requests
-        for _ in range(20):
-            requests.get(f"{server.url}/api/personas", timeout=5)
+        for _ in range(20):  # (B may still be starting: ready means one worker is)
+            requests.get(f"{server.url}/api/personas", timeout=30)
         second = _stall(server.port)  # now B is busy ...
         _finish(first)  # ... and A, which served none of them, answers the scrape
-        scrape = requests.get(f"{server.url}/metrics", timeout=5).text
+        scrape = requests.get(f"{server.url}/metrics", timeout=30).text
         _finish(second)
     finally:
         server.stop()
