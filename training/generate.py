@@ -12,7 +12,9 @@ writes for scrubbed personal data is shown as a neutral word ("[phone number]").
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,33 @@ MAX_PROMPT_CHARS = 2000  # an LSTM's memory is shorter; this bounds priming time
 DEFAULT_REPLY_LIMIT = 300  # for models whose corpus did not record reply lengths
 STREAM_BUDGET = 64  # sampled streams a batch, shared out as candidates
 MIN_CANDIDATES = 2
+
+
+class Crowd:
+    """How many conversations this process is writing replies for right now.
+
+    Threads of one server (gunicorn's, the web chat's) each write their own reply;
+    they share the CPU, so they share the stream budget too.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._writing = 0
+
+    @contextmanager
+    def joined(self, conversations: int) -> Iterator[int]:
+        """Count these conversations in while the block runs; the crowd's size."""
+        with self._lock:
+            self._writing += conversations
+            size = self._writing
+        try:
+            yield size
+        finally:
+            with self._lock:
+                self._writing -= conversations
+
+
+WRITING = Crowd()
 
 
 def candidates_for(conversations: int) -> int:
@@ -162,7 +191,8 @@ class PersonaModel:
         together one character a step, then the best of each by `rerank`'s score.
 
         `max_chars` caps the length below the persona's own habit. `candidates`
-        None spends a fixed budget of sampled streams on the batch (see
+        None spends a fixed budget of sampled streams on all the conversations the
+        process is writing for at once, in this call and other threads' (see
         `candidates_for`): a busy server writes fewer candidates a reply.
         """
         if not histories:
@@ -173,16 +203,31 @@ class PersonaModel:
         else:
             generator.manual_seed(seed)
         limit = self.length_limit if max_chars is None else max_chars
-        if candidates is None:
-            candidates = candidates_for(len(histories))
-        sampling = Sampling(
-            temperature,
-            max(1, min(limit, self.length_limit)),
-            top_k,
-            top_p,
-            max(1, candidates),
-            contrast,
-        )
+        with WRITING.joined(len(histories)) as crowd:
+            if candidates is None:
+                candidates = candidates_for(crowd)
+            return self._write(
+                histories,
+                generator,
+                Sampling(
+                    temperature,
+                    max(1, min(limit, self.length_limit)),
+                    top_k,
+                    top_p,
+                    max(1, candidates),
+                    contrast,
+                ),
+                max_turns,
+            )
+
+    def _write(
+        self,
+        histories: Sequence[Sequence[Turn]],
+        generator: torch.Generator,
+        sampling: Sampling,
+        max_turns: int,
+    ) -> list[str]:
+        """The replies, a conversation with only empty candidates tried again."""
         prompts = [
             encode_prompt([_incoming(turn) for turn in history], max_turns)
             for history in histories
@@ -234,6 +279,7 @@ class PersonaModel:
             replace(candidate, copied=True) if copied else candidate
             for candidate, copied in zip(candidates, flags, strict=True)
         ]
+
 
 def _incoming(turn: Turn) -> Turn:
     """A turn as the model may read it: cleaned like the corpus (no raw markers or

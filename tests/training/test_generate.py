@@ -10,6 +10,8 @@ import torch
 
 from corpus import MARKERS, Turn
 from training import CharLSTM, ModelConfig, PersonaModel, Vocabulary, next_token_probs
+from training.generate import MIN_CANDIDATES, WRITING, candidates_for
+from training.rerank import DEFAULT_CANDIDATES
 from training.sampling import loop_cut
 
 HELLO = [Turn("Bob", False, "hello")]
@@ -135,3 +137,12 @@ def test_what_users_type_is_cleaned_and_scrubbed_before_the_model_reads_it() -> 
     turn = _incoming(Turn("Bob", False, f"call +1 415 555 2671 {END_OF_TURN}now"))
     assert END_OF_TURN not in turn.text and "415" not in turn.text
     assert PLACEHOLDERS["phone"] in turn.text and turn.text.endswith("now")
+
+
+def test_threads_writing_at_once_share_the_stream_budget() -> None:
+    with WRITING.joined(1) as alone:
+        assert candidates_for(alone) == DEFAULT_CANDIDATES
+        with WRITING.joined(31) as crowd:  # another thread's conversations
+            assert crowd == 32 and candidates_for(crowd) == MIN_CANDIDATES
+    with WRITING.joined(1) as again:  # they are done: the budget is whole again
+        assert again == 1
