@@ -22,10 +22,17 @@ from serving.personas import check_manage_token, find_persona
 
 def bearer_token() -> str:
     """The bearer token of this request, or `Unauthorized`."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = _sent_bearer()
+    if token is None:
         raise Unauthorized("send the manage token as 'Authorization: Bearer TOKEN'")
+    return token
+
+
+def _sent_bearer() -> str | None:
+    """The token of an `Authorization: Bearer TOKEN` header, if one was sent."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
     return token.strip()
 
 
@@ -72,12 +79,11 @@ def client_ip() -> str:
 
 def owner_token(persona: Persona) -> bool:
     """Whether this request carries the persona's manage token (no token: False)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = _sent_bearer()
+    if token is None:
         return False
     limit_owner_tries()
-    return check_manage_token(persona, token.strip())
+    return check_manage_token(persona, token)
 
 
 def ask_for_bearer(response: Response) -> Response:
