@@ -93,6 +93,9 @@ def claim(db: Database, job_id: int) -> bool:
                 job.persona.status = PersonaStatus.FAILED
             raise TooManyAttempts(job.error)
         job.state, job.attempts, job.error = JobState.RUNNING, job.attempts + 1, None
+        # A new attempt starts over: the stage a crashed attempt left (say "confirm
+        # owner") would offer its owner a choice nothing waits for yet.
+        job.stage = "queued"
         job.worker, job.heartbeat_at = worker_name(), utcnow()
         if job.persona.artifact_key is None:  # a retrain: the old model still chats
             job.persona.status = PersonaStatus.TRAINING
