@@ -29,10 +29,16 @@ class CorpusStats:
     # How long this person's replies run: generation stops a little past p99.
     reply_chars_p90: int = 0
     reply_chars_p99: int = 0
+    # The lengths at 5%, 15%, ... 95% of this person's replies: a reply is
+    # chosen near one of them, drawn at random (`training.rerank.pick_best`).
+    reply_chars_deciles: tuple[int, ...] = ()
 
-    def to_dict(self) -> dict[str, float | int]:
+    def to_dict(self) -> dict[str, float | int | list[int]]:
         """As JSON-ready numbers."""
-        return asdict(self)
+        return {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in asdict(self).items()
+        }
 
 
 def compute_stats(
@@ -62,6 +68,11 @@ def compute_stats(
         median_reply_chars=float(statistics.median(replies)) if replies else 0.0,
         reply_chars_p90=_percentile(replies, 0.90),
         reply_chars_p99=_percentile(replies, 0.99),
+        reply_chars_deciles=tuple(
+            _percentile(replies, (2 * tenth + 1) / 20) for tenth in range(10)
+        )
+        if replies
+        else (),
     )
 
 

@@ -28,7 +28,7 @@ from training.config import (
 )
 from training.errors import ArtifactError, ConfigError, TrainingError
 from training.evaluate import evaluate, format_eval_table
-from training.generate import EMPTY_REPLY, PersonaModel
+from training.generate import DEFAULT_TEMPERATURE, EMPTY_REPLY, PersonaModel
 from training.model import CharLSTM
 from training.ngram import KneserNey
 from training.progress import TrainProgress, tqdm_progress
@@ -41,6 +41,7 @@ __all__ = [
     "ARTIFACT_FORMAT",
     "ARTIFACT_VERSION",
     "DEFAULT_CANDIDATES",
+    "DEFAULT_TEMPERATURE",
     "DEFAULT_CONTRAST",
     "EMPTY_REPLY",
     "FINETUNE_SETTINGS",

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from corpus import END_OF_TURN, Pair, encode_prompt, load_corpus
-from training.generate import PersonaModel
+from training.generate import DEFAULT_TEMPERATURE, PersonaModel
 from training.memorisation import memorisation
 from training.ngram import KneserNey
 from training.style import style_stats, word_overlap
@@ -35,7 +35,7 @@ def evaluate(
     model_dir: str | Path,
     corpus_dir: str | Path,
     n_samples: int = 100,
-    temperature: float = 0.8,
+    temperature: float = DEFAULT_TEMPERATURE,
     seed: int = 0,
 ) -> dict[str, Any]:
     """Figures of a model on a corpus's held-out pairs, as a JSON-ready dict."""
@@ -78,12 +78,15 @@ def evaluate(
     }
 
 
-def reply_pieces(vocab: Vocabulary, pairs: Sequence[Pair]) -> list[tuple[str, str]]:
+def reply_pieces(
+    vocab: Vocabulary, pairs: Sequence[Pair], max_turns: int = 6
+) -> list[tuple[str, str]]:
     """(prompt, reply + end of turn) of each pair, both reduced to `vocab`; the
-    units every bits-per-char figure of replies is measured on."""
+    units every bits-per-char figure of replies is measured on. The prompt holds
+    the last `max_turns` turns."""
     pieces = []
     for pair in pairs:
-        prompt = vocab.decode(vocab.encode(encode_prompt(pair.history())))
+        prompt = vocab.decode(vocab.encode(encode_prompt(pair.history(), max_turns)))
         reply = vocab.decode(vocab.encode(pair.response + END_OF_TURN))
         if len(reply) > 1:
             pieces.append((prompt, reply))

@@ -12,6 +12,7 @@ writes for scrubbed personal data is shown as a neutral word ("[phone number]").
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ from training.rerank import (
     DEFAULT_CONTRAST,
     BaseScorer,
     Candidate,
+    contenders,
     pick_best,
 )
 from training.sampler import CandidateSampler, Sampling
@@ -46,6 +48,19 @@ log = logging.getLogger(__name__)
 
 EMPTY_REPLY = "…"  # what a persona says when every attempt came out empty
 MAX_PROMPT_CHARS = 2000  # an LSTM's memory is shorter; this bounds priming time
+# Turns of the conversation a reply is primed with: the one it answers (all the
+# messages the other person sent since the persona spoke). Reading the prompt costs
+# as much as writing the reply, and older turns barely help a char-LSTM: held-out
+# reply bits/char of chitchat's five evaluation people given the last 1, 2, 3 or 6
+# turns are 1.6594, 1.6583, 1.6579 and 1.6577, for prompts of 104, 198, 300 and 492
+# characters (`python bench/bench_fidelity.py`, "turns of context").
+CONTEXT_TURNS = 1
+# Sampling temperature. Sampled cooler, a persona spells better than its person: at
+# 0.8 one person's persona wrote 0.045 more real words than they do (the fidelity
+# goal allows 0.04); at 0.9 the five personas are 0.010-0.023 above their people,
+# with authorship 1.01x that of the real replies (`python bench/bench_fidelity.py`;
+# README, "Fidelity").
+DEFAULT_TEMPERATURE = 0.9
 DEFAULT_REPLY_LIMIT = 300  # for models whose corpus did not record reply lengths
 STREAM_BUDGET = 64  # sampled streams a batch, shared out as candidates
 MIN_CANDIDATES = 2
@@ -89,6 +104,17 @@ def candidates_for(conversations: int) -> int:
     return max(MIN_CANDIDATES, min(DEFAULT_CANDIDATES, STREAM_BUDGET // conversations))
 
 
+def reply_length_targets(manifest: dict[str, Any]) -> list[int]:
+    """Lengths this persona's replies are chosen near, one drawn a reply: the
+    deciles of its corpus's replies ([] for a model trained before they were kept,
+    which then keeps the length of a plain sample)."""
+    stats = manifest.get("corpus") or {}
+    deciles = stats.get("reply_chars_deciles") if isinstance(stats, dict) else None
+    if not isinstance(deciles, list):
+        return []
+    return [int(n) for n in deciles if isinstance(n, int | float) and n > 0]
+
+
 def reply_length_limit(manifest: dict[str, Any]) -> int:
     """The longest reply this persona writes: a little over its corpus's 99th
     percentile, so a reply follows the person's habit instead of a fixed cap."""
@@ -116,6 +142,7 @@ class PersonaModel:
         self.scorer = scorer
         self.verbatim = verbatim  # None: a model trained before the filter existed
         self.length_limit = reply_length_limit(self.manifest)
+        self.length_targets = reply_length_targets(self.manifest)
         self._sampler = CandidateSampler(model, vocab)
 
     @classmethod
@@ -150,12 +177,12 @@ class PersonaModel:
     def reply(
         self,
         history: Sequence[Turn],
-        temperature: float = 0.8,
+        temperature: float = DEFAULT_TEMPERATURE,
         max_chars: int | None = None,
         seed: int | None = None,
         top_k: int | None = None,
         top_p: float | None = 0.95,
-        max_turns: int = 6,
+        max_turns: int = CONTEXT_TURNS,
         candidates: int | None = None,
         contrast: float = DEFAULT_CONTRAST,
     ) -> str:
@@ -178,12 +205,12 @@ class PersonaModel:
     def reply_batch(
         self,
         histories: Sequence[Sequence[Turn]],
-        temperature: float = 0.8,
+        temperature: float = DEFAULT_TEMPERATURE,
         max_chars: int | None = None,
         seed: int | None = None,
         top_k: int | None = None,
         top_p: float | None = 0.95,
-        max_turns: int = 6,
+        max_turns: int = CONTEXT_TURNS,
         candidates: int | None = None,
         contrast: float = DEFAULT_CONTRAST,
     ) -> list[str]:
@@ -260,15 +287,59 @@ class PersonaModel:
         sampled = self._mark_copies(self._sampler.sample(ids, sampling, generator))
         size = sampling.candidates
         groups = [sampled[i * size : (i + 1) * size] for i in range(len(prompts))]
-        base: list[list[float]] | list[None] = [None] * len(prompts)
-        if self.scorer is not None and sampling.contrast and size > 1:
-            base = self.scorer.log_probs(
-                prompts, [[c.text for c in group] for group in groups]
-            )
+        targets = self._length_targets(len(prompts), sampling.limit, generator)
+        base = self._base_scores(prompts, groups, last_messages, targets, sampling)
         return [
-            _sendable(pick_best(group, scores, last, sampling.contrast))
-            for group, scores, last in zip(groups, base, last_messages, strict=True)
+            _sendable(pick_best(group, scores, last, sampling.contrast, target))
+            for group, scores, last, target in zip(
+                groups, base, last_messages, targets, strict=True
+            )
         ]
+
+    def _base_scores(
+        self,
+        prompts: list[str],
+        groups: list[list[Candidate]],
+        last_messages: list[str],
+        targets: list[int | None],
+        sampling: Sampling,
+    ) -> list[list[float] | None]:
+        """The base model's log-likelihood of each conversation's contenders (NaN
+        for the others); None where there is no contest to score. Scoring only
+        contenders halved the share of a busy webhook's CPU spent scoring (18% to
+        9% in a profile of `bench/bench_webhook.py`)."""
+        scores: list[list[float] | None] = [None] * len(prompts)
+        if self.scorer is None or not sampling.contrast:
+            return scores
+        contests = {
+            index: chosen
+            for index, (group, last, target) in enumerate(
+                zip(groups, last_messages, targets, strict=True)
+            )
+            if len(chosen := contenders(group, last, target)) > 1
+        }
+        if not contests:
+            return scores
+        replies = [
+            [groups[index][i].text for i in chosen]
+            for index, chosen in contests.items()
+        ]
+        values = self.scorer.log_probs([prompts[index] for index in contests], replies)
+        for (index, chosen), contest in zip(contests.items(), values, strict=True):
+            full = [math.nan] * len(groups[index])
+            for position, value in zip(chosen, contest, strict=True):
+                full[position] = value
+            scores[index] = full
+        return scores
+
+    def _length_targets(
+        self, count: int, limit: int, generator: torch.Generator
+    ) -> list[int | None]:
+        """A length for each reply, drawn from the person's own (within `limit`)."""
+        if not self.length_targets:
+            return [None] * count
+        picks = torch.randint(len(self.length_targets), (count,), generator=generator)
+        return [min(limit, self.length_targets[int(i)]) for i in picks]
 
     def _mark_copies(self, candidates: list[Candidate]) -> list[Candidate]:
         """The candidates, those that copy someone else's words marked as such."""

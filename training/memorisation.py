@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from corpus import Canary, Corpus, Turn, encode_prompt, random_secret, read_canaries
-from training.generate import PersonaModel
+from training.generate import DEFAULT_TEMPERATURE, PersonaModel
 from training.rerank import BaseScorer
 from training.verbatim import VerbatimIndex
 
@@ -34,7 +34,7 @@ def memorisation(
     corpus: Corpus,
     histories: Sequence[Sequence[Turn]],
     served: Sequence[str],
-    temperature: float = 0.8,
+    temperature: float = DEFAULT_TEMPERATURE,
     seed: int = 0,
 ) -> dict[str, Any]:
     """Both figures, as a JSON-ready dict; `served` are the replies the persona

@@ -3,8 +3,9 @@
 A character LSTM sampled once often wanders: half-words, a loop, a turn that never
 ends. Sampling several candidates for each conversation in one batch and keeping the
 best is cheap (one batched pass) and removes most of that. Candidates compete with
-those of about the same length as the first sound one (a plain sample, so replies
-keep the person's lengths); among them the score of a candidate
+those of about the same length as the sound one nearest a length this person
+often writes (drawn from their replies' deciles, so replies keep the person's
+lengths even where the model rambles); among them the score of a candidate
 `r` after prompt `p` is
 
     score(r) = [log P_persona(r. | p) - contrast * log P_base(r. | p)] / (|r| + 1)
@@ -36,10 +37,12 @@ from training.vocab import Vocabulary
 DEFAULT_CANDIDATES = 8
 DEFAULT_CONTRAST = 0.5
 # Candidates compete only with others of about the same length: within this factor
-# of the first sound candidate's. A mean per character is not comparable across
-# lengths (measured: best-of-8 by it halves a person's median reply, and favouring
-# length a little more makes it 2.6 times too long), while a plain sample's
-# length is the person's own (1.02-1.12 of the real median).
+# of the anchor's, the sound candidate nearest a target length drawn from the
+# person's own replies (or, without one, the first sound candidate: a plain
+# sample). A mean per character is not comparable across lengths (measured:
+# best-of-8 by it halves a person's median reply, and favouring length a little
+# more makes it 2.6 times too long), and a plain sample rambles where the model
+# rarely ends a turn (3.5 times one person's median).
 LENGTH_BAND = 1.5
 # The base model reads only the end of the conversation: the contrast needs the
 # gist of what was said, and a short prompt keeps reranking cheap.
@@ -121,29 +124,46 @@ class BaseScorer:
         return out
 
 
+def contenders(
+    candidates: Sequence[Candidate], prompt: str, target_chars: int | None = None
+) -> list[int]:
+    """The candidates that may be chosen: those with the fewest flaws and a length
+    near the anchor, the one of them nearest `target_chars` (a length the person
+    writes), or the first of them (a plain sample) without a target, so the
+    reply's length follows the person's habit. Never empty."""
+    flaws = [candidate.flaw(prompt) for candidate in candidates]
+    fewest = min(flaws)
+    sound = [index for index, flaw in enumerate(flaws) if flaw == fewest]
+    anchor = _chars(candidates[sound[0]])
+    if target_chars is not None and target_chars > 0:
+        anchor = min(
+            (_chars(candidates[index]) for index in sound),
+            key=lambda chars: abs(math.log(chars / (target_chars + 1))),
+        )
+    return [
+        index
+        for index in sound
+        if max(_chars(candidates[index]), anchor)
+        <= LENGTH_BAND * min(_chars(candidates[index]), anchor)
+    ]
+
+
 def pick_best(
     candidates: Sequence[Candidate],
     base_log_probs: Sequence[float] | None,
     prompt: str,
     contrast: float,
+    target_chars: int | None = None,
 ) -> Candidate:
-    """The best-scoring candidate among those with the fewest flaws and a length
-    near the first of them (a plain sample), so the reply's length follows the
-    person's habit as sampling learnt it."""
-    flaws = [candidate.flaw(prompt) for candidate in candidates]
-    fewest = min(flaws)
-    sound = [index for index, flaw in enumerate(flaws) if flaw == fewest]
-    anchor = _chars(candidates[sound[0]])
-    best, best_score = candidates[sound[0]], -math.inf
-    for index in sound:
+    """The best-scoring of the `contenders`; `base_log_probs` need only hold
+    theirs (a lone contender needs none)."""
+    best, best_score = candidates[0], -math.inf
+    for index in contenders(candidates, prompt, target_chars):
         candidate = candidates[index]
-        chars = _chars(candidate)
-        if max(chars, anchor) > LENGTH_BAND * min(chars, anchor):
-            continue
         log_prob = candidate.log_prob
         if base_log_probs is not None and contrast:
             log_prob -= contrast * base_log_probs[index]
-        score = log_prob / chars
+        score = log_prob / _chars(candidate)
         if score > best_score:
             best, best_score = candidate, score
     return best

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from serving.config import Config
-from training import PersonaModel
+from training import DEFAULT_TEMPERATURE, PersonaModel
 
 # Artifact key -> the loaded model (the app passes its model cache's `get`).
 ModelLoader = Callable[[str], PersonaModel]
@@ -16,7 +16,7 @@ ModelLoader = Callable[[str], PersonaModel]
 class GenerationOptions:
     """How replies are sampled."""
 
-    temperature: float = 0.8
+    temperature: float = DEFAULT_TEMPERATURE
     max_chars: int | None = None  # None: the persona's own reply-length habit
 
     @classmethod

@@ -291,7 +291,7 @@ def train_command(
     help="A file of prompts, one per line, each answered on its own.",
 )
 @click.option("--n", "count", default=1, show_default=True, help="Replies per prompt.")
-@click.option("--temperature", default=0.8, show_default=True)
+@click.option("--temperature", default=training.DEFAULT_TEMPERATURE, show_default=True)
 @click.option(
     "--candidates",
     default=training.DEFAULT_CANDIDATES,

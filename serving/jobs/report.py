@@ -32,7 +32,7 @@ REPORT_FILE = "report.json"
 REPORT_VERSION = 1
 # Replies generated to compare styles: enough for rates, quick on a CPU.
 EVAL_SAMPLES = 40
-EVAL_TEMPERATURE, EVAL_SEED = 0.8, 0  # evaluate's defaults
+EVAL_TEMPERATURE, EVAL_SEED = training.DEFAULT_TEMPERATURE, 0  # evaluate's defaults
 EXAMPLES = 5  # side by side on the owner's page
 MAX_HISTORY_POINTS = 300
 _LAUGH = re.compile(

@@ -55,6 +55,8 @@ def test_corpus_folder_round_trips(tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / "corpus.json").read_text())
     assert manifest["persona"] == "me"
     assert manifest["stats"]["pairs_train"] + manifest["stats"]["pairs_val"] == 12
+    # "answer 0." .. "answer 11.": replies are chosen near lengths the person writes
+    assert manifest["stats"]["reply_chars_deciles"] == [9] * 8 + [10] * 2
 
 
 def test_training_text_marks_speakers_and_turn_ends(tmp_path: Path) -> None:

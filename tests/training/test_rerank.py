@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,12 @@ import torch.nn.functional as F
 
 from corpus import END_OF_TURN, Turn, encode_prompt
 from training import CharLSTM, ModelConfig, PersonaModel, Vocabulary
-from training.generate import DEFAULT_REPLY_LIMIT, reply_length_limit
-from training.rerank import BaseScorer, Candidate, pick_best
+from training.generate import (
+    DEFAULT_REPLY_LIMIT,
+    reply_length_limit,
+    reply_length_targets,
+)
+from training.rerank import BaseScorer, Candidate, contenders, pick_best
 
 HELLO = [Turn("Bob", False, "hello")]
 
@@ -64,6 +69,36 @@ def test_the_reply_keeps_the_length_of_a_plain_sample() -> None:
     # Per character the long one is likelier, but it is not what this sample said.
     assert pick_best(candidates, None, "hi", contrast=0.0) is also_short
     assert pick_best([rambling, short], None, "hi", contrast=0.0) is rambling
+
+
+def test_the_reply_keeps_a_length_the_person_writes() -> None:
+    """A plain sample that rambles is not the anchor when the person writes short."""
+    rambling = Candidate("yeah i think so too and then we went", log_prob=-20.0,
+                         finished=True)  # fmt: skip
+    short = Candidate("lol", log_prob=-6.0, finished=True)
+    also_short = Candidate("haha", log_prob=-4.0, finished=True)
+    long_again = Candidate("no way, that is the best thing i heard", log_prob=-9.0,
+                           finished=True)  # fmt: skip
+    candidates = [rambling, short, also_short, long_again]
+    assert pick_best(candidates, None, "hi", 0.0, target_chars=4) is also_short
+    assert pick_best(candidates, None, "hi", 0.0, target_chars=40) is long_again
+    assert pick_best(candidates, None, "hi", 0.0) is long_again  # the sample's band
+    # Only those in the band are scored against the base model.
+    assert contenders(candidates, "hi", target_chars=4) == [1, 2]
+    assert pick_best(candidates, [math.nan, -9.0, -9.0, math.nan], "hi", 0.5,
+                     target_chars=4) is also_short  # fmt: skip
+
+
+def test_length_targets_come_from_the_persona_corpus() -> None:
+    deciles = [3, 8, 12, 20, 31, 45, 60, 88, 130, 240]
+    manifest = {"corpus": {"reply_chars_deciles": deciles}}
+    assert reply_length_targets(manifest) == deciles
+    assert reply_length_targets({"corpus": {"reply_chars_p99": 40}}) == []
+    vocab = Vocabulary.from_text("abc def")
+    model = CharLSTM(ModelConfig(len(vocab), 8, 16, 1, 0.0))
+    persona = PersonaModel(model, vocab, manifest)
+    first = persona.reply_batch([HELLO] * 4, temperature=1.5, seed=3)
+    assert first == persona.reply_batch([HELLO] * 4, temperature=1.5, seed=3)
 
 
 def test_base_scorer_matches_one_forward_pass(scorer: BaseScorer) -> None:
