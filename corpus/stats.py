@@ -30,7 +30,7 @@ class CorpusStats:
     reply_chars_p90: int = 0
     reply_chars_p99: int = 0
     # The lengths at 5%, 15%, ... 95% of this person's replies: a reply is
-    # chosen near one of them, drawn at random (`training.rerank.pick_best`).
+    # chosen near one of them, drawn at random (`training.rerank.contenders`).
     reply_chars_deciles: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, float | int | list[int]]:
