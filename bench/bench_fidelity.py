@@ -179,17 +179,14 @@ def bits(model: training.PersonaModel, pairs: list[Pair], turns: int = 6) -> flo
 def context_figures(model: training.PersonaModel, pairs: list[Pair]) -> dict:
     """Bits/char of the replies and prompt characters, by turns of context read:
     the evidence for training.generate.CONTEXT_TURNS."""
-    return {
-        turns: {
-            "bpc": round(bits(model, pairs, turns), 4),
-            "prompt_chars": round(
-                statistics.mean(
-                    len(prompt) for prompt, _ in reply_pieces(model.vocab, pairs, turns)
-                )
-            ),
+    figures = {}
+    for turns in CONTEXT_TURNS_COMPARED:
+        pieces = reply_pieces(model.vocab, pairs, turns)
+        figures[turns] = {
+            "bpc": round(model_bits_per_char(model, pieces), 4),
+            "prompt_chars": round(statistics.mean(len(p) for p, _ in pieces)),
         }
-        for turns in CONTEXT_TURNS_COMPARED
-    }
+    return figures
 
 
 def generate(model: training.PersonaModel, pairs: list[Pair]) -> list[str]:

@@ -37,8 +37,8 @@ from training.rerank import (
     DEFAULT_CONTRAST,
     BaseScorer,
     Candidate,
+    best_of,
     contenders,
-    pick_best,
 )
 from training.sampler import CandidateSampler, Sampling
 from training.verbatim import VerbatimIndex
@@ -288,36 +288,31 @@ class PersonaModel:
         size = sampling.candidates
         groups = [sampled[i * size : (i + 1) * size] for i in range(len(prompts))]
         targets = self._length_targets(len(prompts), sampling.limit, generator)
-        base = self._base_scores(prompts, groups, last_messages, targets, sampling)
+        among = [
+            contenders(group, last, target)
+            for group, last, target in zip(groups, last_messages, targets, strict=True)
+        ]
+        base = self._base_scores(prompts, groups, among, sampling)
         return [
-            _sendable(pick_best(group, scores, last, sampling.contrast, target))
-            for group, scores, last, target in zip(
-                groups, base, last_messages, targets, strict=True
-            )
+            _sendable(best_of(group, chosen, scores, sampling.contrast))
+            for group, chosen, scores in zip(groups, among, base, strict=True)
         ]
 
     def _base_scores(
         self,
         prompts: list[str],
         groups: list[list[Candidate]],
-        last_messages: list[str],
-        targets: list[int | None],
+        among: list[list[int]],
         sampling: Sampling,
     ) -> list[list[float] | None]:
-        """The base model's log-likelihood of each conversation's contenders (NaN
-        for the others); None where there is no contest to score. Scoring only
-        contenders halved the share of a busy webhook's CPU spent scoring (18% to
-        9% in a profile of `bench/bench_webhook.py`)."""
+        """The base model's log-likelihood of each conversation's contenders
+        (`among`; NaN for the others); None where there is no contest to score.
+        Scoring only contenders halved the share of a busy webhook's CPU spent
+        scoring (18% to 9% in a profile of `bench/bench_webhook.py`)."""
         scores: list[list[float] | None] = [None] * len(prompts)
         if self.scorer is None or not sampling.contrast:
             return scores
-        contests = {
-            index: chosen
-            for index, (group, last, target) in enumerate(
-                zip(groups, last_messages, targets, strict=True)
-            )
-            if len(chosen := contenders(group, last, target)) > 1
-        }
+        contests = {i: chosen for i, chosen in enumerate(among) if len(chosen) > 1}
         if not contests:
             return scores
         replies = [

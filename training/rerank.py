@@ -157,8 +157,19 @@ def pick_best(
 ) -> Candidate:
     """The best-scoring of the `contenders`; `base_log_probs` need only hold
     theirs (a lone contender needs none)."""
-    best, best_score = candidates[0], -math.inf
-    for index in contenders(candidates, prompt, target_chars):
+    among = contenders(candidates, prompt, target_chars)
+    return best_of(candidates, among, base_log_probs, contrast)
+
+
+def best_of(
+    candidates: Sequence[Candidate],
+    among: Sequence[int],
+    base_log_probs: Sequence[float] | None,
+    contrast: float,
+) -> Candidate:
+    """The best-scoring of the candidates at the indices `among` (never empty)."""
+    best, best_score = candidates[among[0]], -math.inf
+    for index in among:
         candidate = candidates[index]
         log_prob = candidate.log_prob
         if base_log_probs is not None and contrast:
